@@ -269,7 +269,7 @@ class Sop(_Model):
             if step.no in numbers:
                 found.append((("steps", i, "no"), f"step number {step.no} is used twice"))
             elif step.no < last:
-                found.append((("steps", i, "no"), f"step {step.no} comes after step {last}; number steps in ascending order"))
+                found.append((("steps", i, "no"), f"step {step.no} comes after step {last}; number steps ascending"))
             numbers.add(step.no)
             last = max(last, step.no)
             if step.outcomes is not None and step.next is not None:

@@ -122,14 +122,14 @@ def _flowchart(sop: Sop, width: int) -> Group:
     table.add_column("Kegiatan", ratio=4, min_width=20)
     for header in headers:
         longest = max(len(word) for word in header.split())
-        table.add_column(header, justify="center", ratio=1 if wide else None, no_wrap=not wide,
-                         min_width=longest)
+        table.add_column(header, justify="center", no_wrap=not wide,
+                         min_width=longest + 2, max_width=max(longest + 2, 9))
     if wide:
-        table.add_column("Kelengkapan", ratio=2)
+        table.add_column("Kelengkapan", ratio=2, overflow="fold")
     table.add_column("Waktu", no_wrap=True)
     if wide:
-        table.add_column("Output", ratio=2)
-        table.add_column("Keterangan", ratio=1, min_width=10)
+        table.add_column("Output", ratio=2, overflow="fold")
+        table.add_column("Keterangan", min_width=12)
     for i, step in enumerate(sop.steps):
         marks = [("◆" if step.is_decision else "■") if a.id == step.actor else "" for a in sop.actors]
         flow = _flow(sop, i)
@@ -155,3 +155,233 @@ def _flowchart(sop: Sop, width: int) -> Group:
 def print_problems(problems: list[str], out: Console) -> None:
     for problem in problems:
         out.print(safe_text(problem, 400), markup=False)
+
+
+# ------------------------------------------------------------------ runs
+
+MARKS = {
+    "on_time": ("✓", "green"),
+    "late": ("✗", "red"),
+    "active": ("▶", "cyan"),
+    "overdue": ("‼", "bold red"),
+    "pending": ("○", "dim"),
+}
+LEGEND = "✓ tepat waktu  ✗ terlambat  ▶ aktif  ‼ lewat waktu  ○ belum  * dipaksa (--force)"
+
+
+def mark_of(step: dict[str, Any]) -> str:
+    if step["status"] == "done":
+        return "on_time" if step["on_time"] else "late"
+    if step["status"] == "active":
+        return "overdue" if step["overdue"] else "active"
+    return "pending"
+
+
+def _mark(step: dict[str, Any]) -> Text:
+    symbol, style = MARKS[mark_of(step)]
+    return Text(symbol + ("*" if step["forced"] else ""), style=style)
+
+
+def _time(value: str | None) -> str:
+    return value[:16].replace("T", " ") if value else "—"
+
+
+def _files(files: list[dict[str, Any]], own_step: int | None = None) -> str:
+    return "\n".join(
+        safe_text(f["name"], 40) + (f" (langkah {f['step']})" if own_step and f["step"] != own_step else "")
+        for f in files
+    )
+
+
+def run_report(report: dict[str, Any], width: int) -> Group:
+    run, totals = report["run"], report["totals"]
+    day = run["day_minutes"]
+    head = Table.grid(padding=(0, 1))
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column()
+    head.add_row("SOP", f"{run['number']} — {run['sop_title']}")
+    if run["title"] != run["sop_title"]:
+        head.add_row("Judul", run["title"])
+    status = run["status"] + (f" ({run['cancel_reason']})" if run.get("cancel_reason") else "")
+    head.add_row("Run", f"{run['id']} · {status}")
+    head.add_row("Dimulai", f"{_time(run['started_at'])} oleh {run['started_by']}"
+                 + (f" · selesai {_time(run['finished_at'])}" if run["finished_at"] else ""))
+    head.add_row("Langkah", f"{totals['done']}/{totals['steps']} selesai · {totals['on_time']} tepat waktu"
+                 f" · {totals['late']} terlambat")
+    head.add_row("Waktu", f"{fmt_minutes(totals['elapsed_minutes'], day)} / "
+                 f"{fmt_minutes(totals['standard_minutes'], day)} (kerja / standar)")
+    if run["assignments"]:
+        head.add_row("Petugas", ", ".join(f"{a}={p}" for a, p in run["assignments"].items()))
+    wide = width >= WIDE
+    actors = _actors(report)
+    headers = [name for _, name in actors] if wide else [chr(ord("A") + i) for i in range(len(actors))]
+    table = Table(box=box.SQUARE, show_lines=True, expand=True, header_style="bold")
+    table.add_column("No", justify="right", no_wrap=True)
+    table.add_column("Kegiatan", ratio=4, min_width=18)
+    for header in headers:
+        longest = max(len(word) for word in header.split())
+        table.add_column(header, justify="center", no_wrap=not wide, min_width=longest + 2,
+                         max_width=max(longest + 2, 9))
+    if wide:
+        table.add_column("Kelengkapan (masuk)", ratio=2, overflow="fold")
+    table.add_column("Waktu / Standar", no_wrap=not wide, justify="right")
+    if wide:
+        table.add_column("Output (bukti)", ratio=2, overflow="fold")
+    for step in report["steps"]:
+        marks = [_mark(step) if actor == step["actor"] else Text("") for actor, _ in actors]
+        elapsed = fmt_minutes(step["elapsed_minutes"], day) if step["status"] != "pending" else "—"
+        timing = f"{elapsed} / {fmt_minutes(step['standard_minutes'], day)}"
+        if step["passes"] > 1:
+            timing += f"\n{step['passes']}×"
+        if wide:
+            requires = "\n".join(f"• {r}" for r in step["requires"])
+            inputs = _files(step["inputs"], step["no"])
+            table.add_row(str(step["no"]), _activity(step, wide), *marks,
+                          "\n".join(x for x in (requires, inputs) if x), timing,
+                          _files(step["artifacts"]))
+            continue
+        table.add_row(str(step["no"]), _activity(step, wide), *marks, timing.replace(" / ", "\n/ "))
+    parts: list[Any] = [head, table, Text(LEGEND, style="dim")]
+    if not wide:
+        parts.append(Text("Pelaksana: " + "  ".join(f"{chr(ord('A') + i)} = {name}"
+                                                    for i, (_, name) in enumerate(actors)), style="dim"))
+    return Group(*parts)
+
+
+def _actors(report: dict[str, Any]) -> list[tuple[str, str]]:
+    seen: dict[str, str] = {}
+    for lane in report.get("lanes") or []:
+        seen[lane["id"]] = lane["name"]
+    for step in report["steps"]:
+        seen.setdefault(step["actor"], step["actor_name"])
+    return list(seen.items())
+
+
+def _activity(step: dict[str, Any], wide: bool) -> Text:
+    cell = Text(step["activity"])
+    if step.get("person"):
+        cell.append(f"\n{step['person']}", style="italic")
+    if step["outcome"]:
+        cell.append(f"\n→ {step['outcome']}", style="bold")
+    if not wide:
+        if step["requires"]:
+            cell.append("\nKelengkapan: ", style="bold dim").append("; ".join(step["requires"]), style="dim")
+        if step["inputs"]:
+            cell.append("\nMasuk: ", style="bold dim").append(_files(step["inputs"], step["no"]).replace("\n", "; "))
+        if step["artifacts"]:
+            cell.append("\nBukti: ", style="bold dim").append(_files(step["artifacts"]).replace("\n", "; "))
+    for note in step["notes"]:
+        cell.append(f"\n✎ {note['by']}: {safe_text(note['text'], 200)}", style="italic dim")
+    return cell
+
+
+def run_status(report: dict[str, Any]) -> Text:
+    run = report["run"]
+    day = run["day_minutes"]
+    out = Text()
+    out.append(f"{run['id']}", style="bold").append(f"  {run['number']} — {run['title']}\n")
+    active = next((s for s in report["steps"] if s["status"] == "active"), None)
+    if active is None:
+        totals = report["totals"]
+        out.append(f"{run['status']}", style="bold")
+        out.append(f" · {totals['done']}/{totals['steps']} langkah · "
+                   f"{fmt_minutes(totals['elapsed_minutes'], day)} / {fmt_minutes(totals['standard_minutes'], day)}")
+        return out
+    symbol, style = MARKS[mark_of(active)]
+    out.append(f"{symbol} Langkah {active['no']}: ", style=style).append(active["activity"] + "\n")
+    out.append("  Pelaksana  ", style="bold").append(active["actor_name"])
+    out.append(f" ({active['person']})\n" if active["person"] else " (belum ditugaskan)\n")
+    left = active["standard_minutes"] - active["elapsed_minutes"]
+    out.append("  Waktu      ", style="bold").append(
+        f"{fmt_minutes(active['elapsed_minutes'], day)} dari {fmt_minutes(active['standard_minutes'], day)} · ")
+    if left >= 0:
+        out.append(f"sisa {fmt_minutes(left, day)}\n", style="green")
+    else:
+        out.append(f"lewat {fmt_minutes(-left, day)}\n", style="bold red")
+    out.append("  Aktif sejak ", style="bold").append(_time(active["started_at"]) + "\n")
+    received = active["inputs"]
+    out.append("  Kelengkapan\n", style="bold")
+    for item in active["requires"] or ["—"]:
+        out.append(f"    • {item}\n")
+    if received:
+        out.append("  Sudah ada\n", style="bold")
+        for f in received:
+            out.append(f"    ✓ {safe_text(f['name'], 60)} (langkah {f['step']})\n", style="green")
+    else:
+        out.append("  Sudah ada  ", style="bold").append("belum ada bukti masuk\n", style="dim")
+    if active["artifacts"]:
+        out.append("  Bukti      ", style="bold").append(_files(active["artifacts"]).replace("\n", "; ") + "\n")
+    out.rstrip()
+    return out
+
+
+def runs_table(rows: list[dict[str, Any]]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("Run", style="bold", no_wrap=True)
+    table.add_column("SOP", no_wrap=True)
+    table.add_column("Judul", ratio=1)
+    table.add_column("Status", no_wrap=True)
+    table.add_column("Langkah", justify="right")
+    table.add_column("Dimulai", no_wrap=True)
+    table.add_column("Oleh")
+    for row in rows:
+        table.add_row(row["id"], row["sop"], row["title"], row["status"],
+                      str(row["active_step"] or "—"), _time(row["started_at"]), row["started_by"])
+    return table
+
+
+def log_table(records: list[dict[str, Any]]) -> Table:
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Waktu", no_wrap=True)
+    table.add_column("Oleh")
+    table.add_column("Catatan", ratio=1)
+    for r in records:
+        table.add_row(str(r["seq"]), _time(r["at"]), r["by"], describe(r))
+    return table
+
+
+def describe(record: dict[str, Any]) -> str:
+    """One line saying what a record of the audit trail means."""
+    d, kind = record["data"], record["type"]
+    forced = " [dipaksa]" if d.get("forced") else ""
+    files = lambda key: ", ".join(safe_text(f["name"], 40) for f in d.get(key, []))  # noqa: E731
+    if kind == "start":
+        return f"mulai {d['sop']['id']} ({d['sop']['number']})"
+    if kind == "done":
+        text = f"langkah {d['step']} selesai" + (f" → {d['outcome']}" if d.get("outcome") else "") + forced
+        if d.get("outputs"):
+            text += f"; bukti: {files('outputs')}"
+        if d.get("inputs"):
+            text += f"; masuk: {files('inputs')}"
+        return text + (f"; catatan: {safe_text(d['note'], 100)}" if d.get("note") else "")
+    if kind == "attach":
+        return f"langkah {d['step']}: {'masuk' if d['kind'] == 'input' else 'bukti'} {files('files')}{forced}"
+    if kind == "note":
+        return f"langkah {d['step']}: ✎ {safe_text(d['text'], 200)}"
+    if kind == "assign":
+        return f"lane {d['actor']} → {d['person']}"
+    if kind == "undo":
+        return f"batal: penyelesaian langkah {d['step']} (record {d['undoes']}) ditarik kembali"
+    if kind == "cancel":
+        return f"run dibatalkan: {safe_text(d['reason'], 200)}"
+    return kind
+
+
+def stats_table(stats: dict[str, Any]) -> Group:
+    table = Table(box=box.SIMPLE_HEAD, title=f"{stats['sop']} · {stats['runs']} run selesai")
+    table.add_column("No", justify="right")
+    table.add_column("Jumlah", justify="right")
+    table.add_column("Median", justify="right")
+    table.add_column("P90", justify="right")
+    table.add_column("Standar", justify="right")
+    table.add_column("Tepat waktu", justify="right")
+    day = stats.get("day_minutes", 480)
+    for s in stats["steps"]:
+        share = "—" if s["on_time_share"] is None else f"{100 * s['on_time_share']:.0f}%"
+        table.add_row(str(s["no"]), str(s["count"]), fmt_minutes(s["median_minutes"], day),
+                      fmt_minutes(s["p90_minutes"], day), fmt_minutes(s["standard_minutes"], day), share)
+    late = stats["most_late_step"]
+    footer = Text(f"Paling sering terlambat: langkah {late}" if late is not None else "Tidak ada langkah terlambat",
+                  style="bold")
+    return Group(table, footer)
