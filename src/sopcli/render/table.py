@@ -145,7 +145,7 @@ def _flowchart(sop: Sop, width: int) -> Group:
         for extra in (step.note, flow.replace("\n", " · ")):
             if extra:
                 cell.append(f"\n{extra}", style="italic")
-        table.add_row(str(step.no), cell, *marks, step.time.replace(" ", "\u00a0"))
+        table.add_row(str(step.no), cell, *marks, step.time)
     parts: list[Any] = [table]
     if legend:
         parts.append(Text(legend, style="dim"))
