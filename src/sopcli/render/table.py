@@ -15,7 +15,7 @@ from sopcli.render import fmt_minutes, safe_text
 
 def console(file: IO[str] | None = None) -> Console:
     """A console that honours COLUMNS and NO_COLOR and never pads lines beyond the terminal."""
-    return Console(file=file, highlight=False, soft_wrap=False, emoji=False)
+    return Console(file=file, highlight=False, soft_wrap=False, emoji=False, markup=False)
 
 
 def _date(value: Any) -> str:
