@@ -25,6 +25,7 @@ class Environment:
     cwd: Path
     sop_path: str | None = None
     now: Callable[[], datetime] = field(default=_system_now)
+    lock_timeout: float = 10.0
 
     @classmethod
     def from_os(cls, environ: Mapping[str, str] | None = None) -> Environment:
@@ -35,6 +36,7 @@ class Environment:
             cwd=Path.cwd(),
             sop_path=environ.get("SOP_PATH"),
             now=_fixed_clock(environ["SOP_NOW"]) if environ.get("SOP_NOW") else _system_now,
+            lock_timeout=_seconds(environ.get("SOP_LOCK_TIMEOUT", "10")),
         )
 
 
@@ -60,3 +62,10 @@ def _fixed_clock(text: str) -> Callable[[], datetime]:
     if moment.tzinfo is None:
         raise SopError(f"SOP_NOW={text!r} has no UTC offset", "e.g. 2026-12-24T14:00+07:00")
     return lambda: moment
+
+
+def _seconds(text: str) -> float:
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        raise SopError(f"SOP_LOCK_TIMEOUT={text!r} is not a number of seconds", "e.g. SOP_LOCK_TIMEOUT=30") from None

@@ -33,7 +33,7 @@ class Runs:
 
     def __init__(self, env: Environment) -> None:
         self.env = env
-        self.store = Store(env.home)
+        self.store = Store(env.home, env.lock_timeout)
 
     # -- reading
 

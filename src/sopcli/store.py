@@ -111,8 +111,9 @@ class Store:
     """SOP_HOME: store.json (format, current run), runs/<id>.json (a run's records),
     index/<xx>.json (run summaries, sharded so no write grows with the store), evidence/."""
 
-    def __init__(self, home: Path) -> None:
+    def __init__(self, home: Path, lock_timeout: float = LOCK_TIMEOUT) -> None:
         self.home = home
+        self.lock_timeout = lock_timeout
         self.runs_dir = home / "runs"
         self.index_dir = home / "index"
         self.evidence_dir = home / "evidence"
@@ -139,10 +140,11 @@ class Store:
                              f"understands ({FORMAT})", "upgrade sopcli")
 
     @contextlib.contextmanager
-    def lock(self, purpose: str, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    def lock(self, purpose: str) -> Iterator[None]:
         """One writer at a time across processes (flock: a killed holder releases it at once)."""
         import fcntl
 
+        timeout = self.lock_timeout
         self.home.mkdir(parents=True, exist_ok=True)
         path = self.home / "lock"
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
