@@ -1,0 +1,34 @@
+"""The README is part of the product: its set-up commands and its tour stay true."""
+
+from __future__ import annotations
+
+import re
+
+from .conftest import ROOT
+
+
+def readme() -> str:
+    return (ROOT / "README.md").read_text()
+
+
+def test_readme_opens_with_the_two_setup_commands() -> None:
+    block = re.search(r"```bash\n(.*?)```", readme(), re.S)
+    assert block
+    lines = block.group(1).strip().splitlines()
+    assert lines == ["pip install . && sop start rkt-ii && sop report", "pip install '.[test]' && pytest"]
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    assert "pip install '.[test]' && pytest" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_tour_runs(sop, files, monkeypatch, tmp_path) -> None:
+    """Every command of the tour, in order, against a fresh store."""
+    for name in ("memo-karo.pdf", "disposisi.pdf", "telaah.docx", "konsep.docx"):
+        (tmp_path / name).write_text(name)
+    tour = re.search(r"## A tour\n\n```console\n(.*?)```", readme(), re.S)
+    assert tour
+    for line in tour.group(1).strip().splitlines():
+        command = line.removeprefix("$ ").split("  #")[0].strip()
+        args = re.findall(r'"[^"]*"|\S+', command)[1:]
+        sop(*[a.strip('"') for a in args])
