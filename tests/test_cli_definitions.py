@@ -74,7 +74,8 @@ def test_validate_reports_every_problem_in_every_file(sop, tmp_path: Path) -> No
     good = tmp_path / "good.yaml"
     good.write_text(ENGLISH)
     bad = tmp_path / "bad.yaml"
-    bad.write_text(ENGLISH.replace("    actor: b", "    actor: b\n    colour: red").replace("time: 1,5 jam", "time: sebentar"))
+    text = ENGLISH.replace("    actor: b", "    actor: b\n    colour: red")
+    bad.write_text(text.replace("time: 1,5 jam", "time: sebentar"))
     assert "ok" in sop("validate", str(good)).out
     result = sop("validate", str(good), str(bad), str(tmp_path / "missing.yaml"), ok=False)
     assert result.code == 1 and "Traceback" not in result.err

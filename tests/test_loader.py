@@ -127,7 +127,8 @@ def test_non_ascending_step_numbers() -> None:
 
 
 def test_a_step_that_can_never_be_reached() -> None:
-    text = ENGLISH.replace("outcomes: {yes: end, no: 1}", "next: end").replace("    time: 1,5 jam", "    time: 1,5 jam\n    next: end")
+    text = ENGLISH.replace("outcomes: {yes: end, no: 1}", "next: end")
+    text = text.replace("    time: 1,5 jam", "    time: 1,5 jam\n    next: end")
     found = problems(text)
     assert any(p.startswith("sop.yaml:17: ") and "never be reached" in p for p in found), found
 
