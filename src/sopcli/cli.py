@@ -451,9 +451,20 @@ def stats(
         _print_rich(stats_table({**data, "day_minutes": found.calendar.day_minutes}))
 
 
+def _only(name: str) -> typer.Typer:
+    """An app holding just the command being run: Typer builds every registered command at start-up,
+    and a short-lived `sop done` should not pay for the other sixteen."""
+    single = typer.Typer(add_completion=False, pretty_exceptions_enable=False, rich_markup_mode=None)
+    single.callback()(lambda: None)
+    single.registered_commands = [c for c in app.registered_commands if c.name == name]
+    return single
+
+
 def main() -> None:
+    name = sys.argv[1] if len(sys.argv) > 1 else ""
+    known = {c.name for c in app.registered_commands}
     try:
-        app(prog_name="sop")
+        (_only(name) if name in known else app)(prog_name="sop")
     except SopError as err:  # raised outside a command, e.g. by a bad SOP_NOW
         typer.echo(f"sop: {err}", err=True)
         sys.exit(1)
