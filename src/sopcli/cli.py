@@ -199,7 +199,9 @@ def _runs(ctx: typer.Context, acting: str | None = None) -> Any:
     env = environment(ctx)
     if acting:
         env.user = acting
-    return Runs(env)
+    runs = Runs(env)
+    ctx.call_on_close(lambda: [typer.echo(f"sop: warning: {w}", err=True) for w in runs.warnings])
+    return runs
 
 
 def _pairs(items: list[str]) -> dict[str, str]:
@@ -380,9 +382,9 @@ def status(ctx: typer.Context, run: RunOpt = None, fmt: FormatOpt = TableOrJson.
         active = next((s for s in data["steps"] if s["status"] == "active"), None)
         _print_json({"run": data["run"], "active": active, "totals": data["totals"]})
     else:
-        from sopcli.render.table import run_status
+        from sopcli.render.text import run_status
 
-        _print_rich(run_status(data))
+        typer.echo(run_status(data))
 
 
 @command("report")

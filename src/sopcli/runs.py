@@ -34,6 +34,7 @@ class Runs:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self.store = Store(env.home, env.lock_timeout)
+        self.warnings: list[str] = []
 
     # -- reading
 
@@ -91,13 +92,21 @@ class Runs:
             zone = state.plan.calendar.zone
             record = self.store.append(run_id, records, self._record(kind, data, at, zone))
             state = engine.fold([*records, record])
-            self.store.put_summary(reports.summary(state))
+            self._index(state)
         return state
+
+    def _index(self, state: RunState) -> None:
+        """The run file is the record; a failed index update is caught up by the next write."""
+        try:
+            self.store.put_summary(reports.summary(state))
+        except SopError as err:
+            self.warnings.append(f"recorded, but the run index was not updated ({err.message}); "
+                                 "it catches up on the next change to this run")
 
     def _heal_index(self, run_id: str, records: list[dict[str, Any]]) -> None:
         """A crash between writing a run and its index leaves the index behind: catch it up."""
         row = self.store.summary(run_id)
-        if row is not None and records and row.get("seq", 0) < records[-1]["seq"]:
+        if records and (row is None or row.get("seq", 0) < records[-1]["seq"]):
             self.store.put_summary(reports.summary(engine.fold(records)))
 
     def start(self, sop: Sop, *, title: str | None, assignments: dict[str, str], at: str | None) -> RunState:
@@ -120,8 +129,12 @@ class Runs:
                     "title": title, "assignments": assignments}
             record = self.store.append(run_id, [], self._record("start", data, moment, zone))
             state = engine.fold([record])
-            self.store.put_summary(reports.summary(state))
-            self.store.set_current(run_id)
+            self._index(state)
+            try:
+                self.store.set_current(run_id)
+            except SopError as err:
+                self.warnings.append(f"run {run_id} started, but it could not be made current ({err.message}); "
+                                     f"use `sop use {run_id}`")
         return state
 
     def done(self, ref: str | None, step: int, *, at: str | None = None, outcome: str | None = None,

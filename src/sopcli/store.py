@@ -63,13 +63,17 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
         tmp = None
-        fsync_dir(path.parent)
     except OSError as err:
         raise _io_error(path, err) from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+    try:
+        fsync_dir(path.parent)
+    except OSError as err:
+        raise StoreError(f"wrote {path} but could not confirm it is on disk: {err.strerror}",
+                         "check the disk; `sop verify` shows what the store holds") from None
 
 
 class AtomicJSONStorage(Storage):

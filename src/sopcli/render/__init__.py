@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+MARKS = {"on_time": "✓", "late": "✗", "active": "▶", "overdue": "‼", "pending": "○"}
+LEGEND = "✓ tepat waktu  ✗ terlambat  ▶ aktif  ‼ lewat waktu  ○ belum  * dipaksa (--force)"
+
+
+def mark_of(step: dict[str, Any]) -> str:
+    """Which of the five marks a step of a report carries."""
+    if step["status"] == "done":
+        return "on_time" if step["on_time"] else "late"
+    if step["status"] == "active":
+        return "overdue" if step["overdue"] else "active"
+    return "pending"
+
+
+def short_time(value: str | None) -> str:
+    return value[:16].replace("T", " ") if value else "—"
+
 
 def fmt_minutes(minutes: float | None, day_minutes: float = 480) -> str:
     """Working minutes the way an office reads them: `1h 2j 30m` (hari, jam, menit)."""

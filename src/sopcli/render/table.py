@@ -10,7 +10,8 @@ from rich.table import Table
 from rich.text import Text
 
 from sopcli.model import END, Sop
-from sopcli.render import fmt_minutes, safe_text
+from sopcli.render import LEGEND, MARKS, fmt_minutes, mark_of, safe_text
+from sopcli.render import short_time as _time
 
 
 def console(file: IO[str] | None = None) -> Console:
@@ -159,31 +160,12 @@ def print_problems(problems: list[str], out: Console) -> None:
 
 # ------------------------------------------------------------------ runs
 
-MARKS = {
-    "on_time": ("✓", "green"),
-    "late": ("✗", "red"),
-    "active": ("▶", "cyan"),
-    "overdue": ("‼", "bold red"),
-    "pending": ("○", "dim"),
-}
-LEGEND = "✓ tepat waktu  ✗ terlambat  ▶ aktif  ‼ lewat waktu  ○ belum  * dipaksa (--force)"
-
-
-def mark_of(step: dict[str, Any]) -> str:
-    if step["status"] == "done":
-        return "on_time" if step["on_time"] else "late"
-    if step["status"] == "active":
-        return "overdue" if step["overdue"] else "active"
-    return "pending"
+STYLES = {"on_time": "green", "late": "red", "active": "cyan", "overdue": "bold red", "pending": "dim"}
 
 
 def _mark(step: dict[str, Any]) -> Text:
-    symbol, style = MARKS[mark_of(step)]
-    return Text(symbol + ("*" if step["forced"] else ""), style=style)
-
-
-def _time(value: str | None) -> str:
-    return value[:16].replace("T", " ") if value else "—"
+    kind = mark_of(step)
+    return Text(MARKS[kind] + ("*" if step["forced"] else ""), style=STYLES[kind])
 
 
 def _files(files: list[dict[str, Any]], own_step: int | None = None) -> str:
@@ -273,46 +255,6 @@ def _activity(step: dict[str, Any], wide: bool) -> Text:
     for note in step["notes"]:
         cell.append(f"\n✎ {note['by']}: {safe_text(note['text'], 200)}", style="italic dim")
     return cell
-
-
-def run_status(report: dict[str, Any]) -> Text:
-    run = report["run"]
-    day = run["day_minutes"]
-    out = Text()
-    out.append(f"{run['id']}", style="bold").append(f"  {run['number']} — {run['title']}\n")
-    active = next((s for s in report["steps"] if s["status"] == "active"), None)
-    if active is None:
-        totals = report["totals"]
-        out.append(f"{run['status']}", style="bold")
-        out.append(f" · {totals['done']}/{totals['steps']} langkah · "
-                   f"{fmt_minutes(totals['elapsed_minutes'], day)} / {fmt_minutes(totals['standard_minutes'], day)}")
-        return out
-    symbol, style = MARKS[mark_of(active)]
-    out.append(f"{symbol} Langkah {active['no']}: ", style=style).append(active["activity"] + "\n")
-    out.append("  Pelaksana  ", style="bold").append(active["actor_name"])
-    out.append(f" ({active['person']})\n" if active["person"] else " (belum ditugaskan)\n")
-    left = active["standard_minutes"] - active["elapsed_minutes"]
-    out.append("  Waktu      ", style="bold").append(
-        f"{fmt_minutes(active['elapsed_minutes'], day)} dari {fmt_minutes(active['standard_minutes'], day)} · ")
-    if left >= 0:
-        out.append(f"sisa {fmt_minutes(left, day)}\n", style="green")
-    else:
-        out.append(f"lewat {fmt_minutes(-left, day)}\n", style="bold red")
-    out.append("  Aktif sejak ", style="bold").append(_time(active["started_at"]) + "\n")
-    received = active["inputs"]
-    out.append("  Kelengkapan\n", style="bold")
-    for item in active["requires"] or ["—"]:
-        out.append(f"    • {item}\n")
-    if received:
-        out.append("  Sudah ada\n", style="bold")
-        for f in received:
-            out.append(f"    ✓ {safe_text(f['name'], 60)} (langkah {f['step']})\n", style="green")
-    else:
-        out.append("  Sudah ada  ", style="bold").append("belum ada bukti masuk\n", style="dim")
-    if active["artifacts"]:
-        out.append("  Bukti      ", style="bold").append(_files(active["artifacts"]).replace("\n", "; ") + "\n")
-    out.rstrip()
-    return out
 
 
 def runs_table(rows: list[dict[str, Any]]) -> Table:
