@@ -140,6 +140,7 @@ def test_cancel_needs_a_reason_and_closes_the_run(sop) -> None:
     assert data["run"]["status"] == "cancelled" and data["run"]["cancel_reason"] == "RKT ditunda"
     assert "cancelled" in sop.fail("done", "1")
     assert "cancelled" in sop.fail("cancel", "--reason", "lagi")
+    assert "cancelled" in sop.fail("note", "1", "terlambat dicatat")
 
 
 def test_attach_inputs_and_outputs_later(sop, files) -> None:

@@ -250,6 +250,7 @@ def check_attach(state: RunState, no: int, *, actor: str, force: bool) -> dict[s
 
 
 def check_note(state: RunState, no: int) -> dict[str, Any]:
+    _open(state)
     _step(state, no)
     return {"step": no}
 

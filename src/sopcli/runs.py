@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -138,7 +138,7 @@ class Runs:
         return state
 
     def done(self, ref: str | None, step: int, *, at: str | None = None, outcome: str | None = None,
-             note: str | None = None, outputs: list[Path] = (), inputs: list[Path] = (),  # type: ignore[assignment]
+             note: str | None = None, outputs: Sequence[Path] = (), inputs: Sequence[Path] = (),
              force: bool = False) -> RunState:
         evidence.check_files([*outputs, *inputs])
 
@@ -152,7 +152,7 @@ class Runs:
 
         return self._write(ref, "sop done", build)
 
-    def attach(self, ref: str | None, step: int, files: list[Path], *, as_input: bool, force: bool) -> RunState:
+    def attach(self, ref: str | None, step: int, files: Sequence[Path], *, as_input: bool, force: bool) -> RunState:
         if not files:
             raise Refused("no file to attach", "name at least one file")
         evidence.check_files(files)
