@@ -200,7 +200,11 @@ def _runs(ctx: typer.Context, acting: str | None = None) -> Any:
     if acting:
         env.user = acting
     runs = Runs(env)
-    ctx.call_on_close(lambda: [typer.echo(f"sop: warning: {w}", err=True) for w in runs.warnings])
+    def warn() -> None:
+        for warning in runs.warnings:
+            typer.echo(f"sop: warning: {warning}", err=True)
+
+    ctx.call_on_close(warn)
     return runs
 
 

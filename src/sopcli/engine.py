@@ -78,6 +78,9 @@ class RunState:
 
     @property
     def active(self) -> StepState | None:
+        """The step that holds the work; none once the run is completed or cancelled."""
+        if self.status != "active":
+            return None
         return next((s for s in self.steps.values() if s.status == "active"), None)
 
     def person(self, step: PlanStep) -> str | None:

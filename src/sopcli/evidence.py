@@ -7,6 +7,7 @@ import hashlib
 import os
 import stat
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from sopcli.store import fsync_dir
 CHUNK = 1024 * 1024
 
 
-def check_files(paths: list[Path]) -> None:
+def check_files(paths: Sequence[Path]) -> None:
     """Refuses, before anything is recorded, a file that is missing, not regular, or unreadable."""
     for path in paths:
         shown = repr(str(path))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date as Date
-from typing import Any, Literal
+from typing import Any, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sopcli.duration import WORKDAYS_PER_WEEK, DurationError, parse_duration
 
-END = "end"
+END: Final = "end"
 Target = int | Literal["end"]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -245,7 +245,8 @@ class Sop(_Model):
             return list(step.outcomes.values())
         if step.next is not None:
             return [step.next]
-        return [self.steps[index + 1].no] if index + 1 < len(self.steps) else [END]
+        following: Target = self.steps[index + 1].no if index + 1 < len(self.steps) else END
+        return [following]
 
     def standard_minutes(self, step: Step) -> float:
         cal = self.calendar
@@ -287,27 +288,33 @@ class Sop(_Model):
         return self._flow_problems()
 
     def _flow_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Every step reachable from the first, and every reachable step able to lead to the end."""
         index_of = {s.no: i for i, s in enumerate(self.steps)}
-        edges = {i: self.successors(i) for i in range(len(self.steps))}
+        edges: dict[int, list[int]] = {}
+        finishing: set[int] = set()
+        for i in range(len(self.steps)):
+            targets = self.successors(i)
+            edges[i] = [index_of[t] for t in targets if isinstance(t, int)]
+            if END in targets:
+                finishing.add(i)
         reached = {0}
         todo = [0]
         while todo:
-            for target in edges[todo.pop()]:
-                if target != END and index_of[target] not in reached:
-                    reached.add(index_of[target])
-                    todo.append(index_of[target])
-        found: list[tuple[tuple[str | int, ...], str]] = []
-        for i, step in enumerate(self.steps):
-            if i not in reached:
-                found.append((("steps", i), f"step {step.no} can never be reached from step {self.steps[0].no}"))
-        finishing = {i for i, targets in edges.items() if END in targets}
+            for j in edges[todo.pop()]:
+                if j not in reached:
+                    reached.add(j)
+                    todo.append(j)
         changed = True
         while changed:
             changed = False
-            for i, targets in edges.items():
-                if i not in finishing and any(t != END and index_of[t] in finishing for t in targets):
+            for i, nexts in edges.items():
+                if i not in finishing and any(j in finishing for j in nexts):
                     finishing.add(i)
                     changed = True
+        found: list[tuple[tuple[str | int, ...], str]] = [
+            (("steps", i), f"step {step.no} can never be reached from step {self.steps[0].no}")
+            for i, step in enumerate(self.steps) if i not in reached
+        ]
         for i in sorted(reached - finishing):
             found.append((("steps", i), f"step {self.steps[i].no} can never lead to the end of the SOP"))
         return found

@@ -7,7 +7,6 @@ import errno
 import hashlib
 import json
 import os
-import secrets
 import tempfile
 import time
 from collections.abc import Iterator
@@ -187,6 +186,8 @@ class Store:
         return self.runs_dir / f"{run_id}.json"
 
     def new_run_id(self) -> str:
+        import secrets
+
         while True:
             run_id = "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
             if not self.run_path(run_id).exists():

@@ -57,7 +57,7 @@ def _header(sop: Sop) -> Table:
         if approval else "—"
     )
     revision = f"{sop.revision.no} ({_date(sop.revision.date)})" if sop.revision else "—"
-    fields = [
+    fields: list[tuple[str, str | Text]] = [
         ("Nomor SOP", sop.number),
         ("Tgl. Pembuatan", _date(sop.created)),
         ("Tgl. Revisi", revision),
