@@ -218,22 +218,14 @@ def _pairs(items: list[str]) -> dict[str, str]:
     return pairs
 
 
-def _next_line(state: Any) -> str:
+def _next_line(runs: Any, state: Any) -> str:
     """What the people running the SOP need after each action: who holds the work now."""
-    from sopcli.render import fmt_minutes
+    from sopcli import report
+    from sopcli.render.text import handover
 
-    if state.status != "active":
-        return f"Run {state.id} is {state.status}."
     active = state.active
-    step = active.plan
-    person = state.person(step)
-    lane = state.plan.lane(step) + (f" ({person})" if person else "")
-    day = state.plan.calendar.day_minutes
-    lines = [f"Active: step {step.no} — {step.activity}",
-             f"  lane {lane} · standard {fmt_minutes(step.standard_minutes, day)} ({step.time})"]
-    if step.requires:
-        lines.append("  Kelengkapan: " + "; ".join(step.requires))
-    return "\n".join(lines)
+    step = report.step_report(state, active, runs.env.now()) if active else None
+    return handover(state.id, state.status, step, state.plan.calendar.day_minutes)
 
 
 @command("start")
@@ -256,7 +248,7 @@ def start(
         typer.echo(state.id)
     else:
         typer.echo(f"Started run {state.id}: {state.plan.number} — {state.title}")
-        typer.echo(_next_line(state))
+        typer.echo(_next_line(runs, state))
 
 
 @command("runs")
@@ -312,7 +304,7 @@ def done(
     verdict = "on time" if finished["on_time"] else "late"
     typer.echo(f"Step {step} done ({verdict}: {fmt_minutes(finished['elapsed_minutes'], day)} of "
                f"{fmt_minutes(finished['standard_minutes'], day)}).")
-    typer.echo(_next_line(state))
+    typer.echo(_next_line(runs, state))
 
 
 @command("attach")
@@ -361,9 +353,10 @@ def assign(
 @command("undo")
 def undo(ctx: typer.Context, run: RunOpt = None, acting: AsOpt = None) -> None:
     """Takes back the run's last completion (recorded, not erased)."""
-    state = _runs(ctx, acting).undo(run)
+    runs = _runs(ctx, acting)
+    state = runs.undo(run)
     typer.echo("Undone: the last completion was taken back.")
-    typer.echo(_next_line(state))
+    typer.echo(_next_line(runs, state))
 
 
 @command("cancel")

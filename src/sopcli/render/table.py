@@ -279,7 +279,10 @@ def log_table(records: list[dict[str, Any]]) -> Table:
     table.add_column("Oleh")
     table.add_column("Catatan", ratio=1)
     for r in records:
-        table.add_row(str(r["seq"]), _time(r["at"]), r["by"], describe(r))
+        when = _time(r["at"])
+        if _time(r["recorded_at"]) != when:
+            when += f"\n(dicatat {_time(r['recorded_at'])})"
+        table.add_row(str(r["seq"]), when, r["by"], describe(r))
     return table
 
 

@@ -36,3 +36,20 @@ def run_status(report: dict[str, Any]) -> str:
     if active["artifacts"]:
         lines.append("  Bukti       " + "; ".join(safe_text(f["name"], 40) for f in active["artifacts"]))
     return "\n".join(lines)
+
+
+def handover(run_id: str, status: str, step: dict[str, Any] | None, day_minutes: float) -> str:
+    """After start/done/undo: the step that now holds the work, its lane and person, what it needs."""
+    if step is None:
+        return f"Run {run_id} is {status}."
+    lane = step["actor_name"] + (f" ({step['person']})" if step["person"] else "")
+    lines = [
+        f"Active: step {step['no']} — {step['activity']}",
+        f"  lane {lane} · standard {fmt_minutes(step['standard_minutes'], day_minutes)} ({step['time']})",
+    ]
+    if step["requires"]:
+        lines.append("  Kelengkapan: " + "; ".join(step["requires"]))
+    if step["inputs"]:
+        lines.append("  Received: " + "; ".join(f"{safe_text(f['name'], 60)} (step {f['step']})"
+                                              for f in step["inputs"]))
+    return "\n".join(lines)
