@@ -103,13 +103,7 @@ def list_sops(ctx: typer.Context, fmt: FormatOpt = TableOrJson.table) -> None:
     """The SOPs that can be found: id, number, title, steps, total standard."""
     from sopcli import loader
 
-    found, broken = loader.discover(_dirs(environment(ctx)))
-    rows = [
-        {"id": sop.id, "number": sop.number, "title": sop.title, "steps": len(sop.steps),
-         "standard_minutes": sum(sop.standard_minutes(s) for s in sop.steps),
-         "day_minutes": sop.calendar.day_minutes, "path": str(source.path)}
-        for source, sop in found
-    ]
+    rows, broken = loader.catalogue(_dirs(environment(ctx)))
     for err in broken:
         typer.echo(f"sop: skipped {err.problems[0]}", err=True)
     if fmt is TableOrJson.json:

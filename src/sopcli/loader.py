@@ -71,6 +71,18 @@ def discover(dirs: list[Path]) -> tuple[list[tuple[Source, Sop]], list[InvalidSo
     return found, broken
 
 
+def catalogue(dirs: list[Path]) -> tuple[list[dict[str, Any]], list[InvalidSop]]:
+    """One row per SOP that can be found, with its total time standard; and the unreadable files."""
+    found, broken = discover(dirs)
+    rows = [
+        {"id": sop.id, "number": sop.number, "title": sop.title, "steps": len(sop.steps),
+         "standard_minutes": sum(sop.standard_minutes(s) for s in sop.steps),
+         "day_minutes": sop.calendar.day_minutes, "path": str(source.path)}
+        for source, sop in found
+    ]
+    return rows, broken
+
+
 def find(ref: str, dirs: list[Path], cwd: Path) -> Sop:
     """An SOP by file path, by id, or by its Nomor SOP."""
     candidate = cwd / ref
