@@ -26,6 +26,36 @@ class Faults:
         monkeypatch.setattr(os, name, failing)
 
 
+class FailingWrites:
+    """Makes the n-th write to a file opened with os.fdopen (every store and evidence write) fail."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, fail_at: int, code: int) -> None:
+        self.calls = 0
+        real = os.fdopen
+        outer = self
+
+        class Handle:
+            def __init__(self, inner) -> None:
+                self.inner = inner
+
+            def write(self, data):
+                outer.calls += 1
+                if outer.calls == fail_at:
+                    raise OSError(code, os.strerror(code))
+                return self.inner.write(data)
+
+            def __getattr__(self, name):
+                return getattr(self.inner, name)
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                self.inner.close()
+
+        monkeypatch.setattr(os, "fdopen", lambda *a, **k: Handle(real(*a, **k)))
+
+
 def temp_files(home: Path) -> list[Path]:
     return [p for p in home.rglob("*") if p.name.endswith(".tmp")]
 
@@ -34,7 +64,7 @@ def snapshot(home: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in home.rglob("*.json")}
 
 
-@pytest.mark.parametrize("call", ["fsync", "replace"])
+@pytest.mark.parametrize("call", ["write", "fsync", "replace"])
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
 @pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
 def test_a_failing_write_changes_nothing_or_is_fully_recorded(sop, home: Path, files, monkeypatch,
@@ -43,7 +73,10 @@ def test_a_failing_write_changes_nothing_or_is_fully_recorded(sop, home: Path, f
     evidence = files("telaah.docx")
     before = snapshot(home)
     with monkeypatch.context() as patch:
-        Faults(patch, call, fail_at, code)
+        if call == "write":
+            FailingWrites(patch, fail_at, code)
+        else:
+            Faults(patch, call, fail_at, code)
         result = sop("done", "1", "--attach", evidence, ok=None)
     assert "Traceback" not in result.err
     records = json.loads(sop("log", "--format", "json").out)
@@ -75,4 +108,25 @@ def test_a_failing_temp_file_creation(sop, home: Path, monkeypatch) -> None:
         patch.setattr(tempfile, "mkstemp", no_space)
         line = sop.fail("note", "1", "x")
     assert "no space left" in line and "nothing was changed" in line
+    assert len(json.loads(sop("log", "--format", "json").out)) == 1
+
+
+def test_an_unreadable_attachment_is_refused_before_anything_is_recorded(sop, files, monkeypatch) -> None:
+    import builtins
+
+    from sopcli import evidence
+
+    secret = files("rahasia.pdf")
+    sop("start", "rkt-ii", "-q")
+    real_open = builtins.open
+
+    def guarded(path, *args, **kwargs):
+        if str(path) == str(secret):
+            raise PermissionError(13, "Permission denied")
+        return real_open(path, *args, **kwargs)
+
+    with monkeypatch.context() as patch:  # root reads any file, so the refusal is simulated
+        patch.setattr(evidence, "open", guarded, raising=False)
+        line = sop.fail("done", "1", "--attach", str(secret))
+    assert "cannot read" in line and "Permission denied" in line
     assert len(json.loads(sop("log", "--format", "json").out)) == 1

@@ -44,10 +44,21 @@ def test_a_damaged_file_is_reported_and_left_untouched(tmp_path: Path, content: 
     assert path.read_bytes() == content
 
 
-def test_a_damaged_run_refuses_every_command_and_stays_as_it_was(sop, home: Path) -> None:
+DAMAGE = {
+    "empty": lambda raw: b"",
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "trailing garbage": lambda raw: raw + b"\n}garbage",
+    "NUL bytes": lambda raw: b"\x00" * len(raw),
+    "wrong top-level type": lambda raw: b"[]",
+    "wrong table type": lambda raw: b'{"records": [1, 2]}',
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_a_damaged_run_refuses_every_command_and_stays_as_it_was(sop, home: Path, damage: str) -> None:
     run = start(sop)
     path = run_file(home, run)
-    path.write_bytes(path.read_bytes()[:-20])
+    path.write_bytes(DAMAGE[damage](path.read_bytes()))
     damaged = path.read_bytes()
     for args in (("done", "1"), ("note", "1", "x"), ("report",), ("status",)):
         line = sop.fail(*args)
@@ -56,11 +67,19 @@ def test_a_damaged_run_refuses_every_command_and_stays_as_it_was(sop, home: Path
     assert path.read_bytes() == damaged
 
 
-def test_a_damaged_store_file_is_not_overwritten(sop, home: Path) -> None:
-    start(sop)
-    (home / "store.json").write_text("garbage")
-    assert "damaged" in sop.fail("start", "rkt-ii")
-    assert (home / "store.json").read_text() == "garbage"
+@pytest.mark.parametrize("damage", DAMAGE)
+def test_damaged_store_and_index_files_are_not_overwritten(sop, home: Path, damage: str) -> None:
+    run = start(sop)
+    for path, command in ((home / "store.json", ("start", "rkt-ii")),
+                          (home / "index" / f"{run[:2]}.json", ("done", "1", "--run", run))):
+        original = path.read_bytes()
+        path.write_bytes(DAMAGE[damage](original))
+        broken = path.read_bytes()
+        line = sop.fail(*command)
+        assert str(path) in line and "damaged" in line
+        assert path.read_bytes() == broken
+        path.write_bytes(original)
+    assert "runs" not in sop("runs", "--format", "json").err
 
 
 def test_records_carry_the_chain(sop, home: Path) -> None:
