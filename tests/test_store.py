@@ -164,3 +164,21 @@ def test_a_newer_store_format_is_refused(sop, home: Path) -> None:
     meta["meta"]["1"]["format"] = 99
     (home / "store.json").write_text(json.dumps(meta))
     assert "newer than this sop understands" in sop.fail("start", "rkt-ii")
+
+
+def test_a_chain_valid_but_impossible_run_is_reported_not_a_traceback(sop, home: Path) -> None:
+    run = start(sop)
+    path = run_file(home, run)
+
+    def impossible(recs: dict) -> None:  # an undo with nothing to undo, re-hashed as a forger would
+        from sopcli.store import record_hash
+
+        record = {"seq": 2, "prev": recs["1"]["hash"], "type": "undo", "at": recs["1"]["at"],
+                  "recorded_at": recs["1"]["at"], "by": "x", "data": {"undoes": 9, "step": 1}}
+        record["hash"] = record_hash(record)
+        recs["2"] = record
+
+    rewrite(path, impossible)
+    assert "does not make a valid run" in sop.fail("report")
+    assert "does not make a valid run" in sop.fail("note", "1", "x")
+    assert sop("verify", ok=False).code == 1

@@ -12,7 +12,7 @@ from sopcli import engine, evidence
 from sopcli import report as reports
 from sopcli.engine import RunState
 from sopcli.env import Environment
-from sopcli.errors import NotFound, Refused, SopError
+from sopcli.errors import NotFound, Refused, SopError, StoreError
 from sopcli.store import GENESIS, Store, record_hash
 
 if TYPE_CHECKING:
@@ -47,7 +47,16 @@ class Runs:
         return current
 
     def state(self, ref: str | None = None) -> RunState:
-        return engine.fold(self.store.records(self.run_id(ref)))
+        run_id = self.run_id(ref)
+        return self._fold(run_id, self.store.records(run_id))
+
+    def _fold(self, run_id: str, records: list[dict[str, Any]]) -> RunState:
+        """The run's state; records that cannot be folded mean a damaged or hand-edited run file."""
+        try:
+            return engine.fold(records)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
+            raise StoreError(f"the run file {self.store.run_path(run_id)} does not make a valid run ({err!r}); "
+                             "it was left untouched", "`sop verify` shows the first bad record") from None
 
     def records(self, ref: str | None = None) -> list[dict[str, Any]]:
         return self.store.records(self.run_id(ref))
@@ -86,8 +95,8 @@ class Runs:
         with self.store.lock(purpose):
             run_id = self.run_id(ref)
             records = self.store.records(run_id)
-            self._heal_index(run_id, records)
-            state = engine.fold(records)
+            state = self._fold(run_id, records)
+            self._heal_index(state, records)
             kind, data, at = build(state)
             zone = state.plan.calendar.zone
             record = self.store.append(run_id, records, self._record(kind, data, at, zone))
@@ -103,11 +112,11 @@ class Runs:
             self.warnings.append(f"recorded, but the run index was not updated ({err.message}); "
                                  "it catches up on the next change to this run")
 
-    def _heal_index(self, run_id: str, records: list[dict[str, Any]]) -> None:
+    def _heal_index(self, state: RunState, records: list[dict[str, Any]]) -> None:
         """A crash between writing a run and its index leaves the index behind: catch it up."""
-        row = self.store.summary(run_id)
+        row = self.store.summary(state.id)
         if records and (row is None or row.get("seq", 0) < records[-1]["seq"]):
-            self.store.put_summary(reports.summary(engine.fold(records)))
+            self.store.put_summary(reports.summary(state))
 
     def start(self, sop: Sop, *, title: str | None, assignments: dict[str, str], at: str | None) -> RunState:
         from sopcli.calendar import public_holidays
