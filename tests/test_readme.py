@@ -24,7 +24,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_the_tour_runs(sop, files, monkeypatch, tmp_path) -> None:
     """Every command of the tour, in order, against a fresh store."""
-    for name in ("memo-karo.pdf", "disposisi.pdf", "telaah.docx", "konsep.docx"):
+    for name in ("memo-karo.pdf", "disposisi.pdf", "telaah.docx", "konsep.docx", "bahan-deputi.pdf"):
         (tmp_path / name).write_text(name)
     tour = re.search(r"## A tour\n\n```console\n(.*?)```", readme(), re.S)
     assert tour
@@ -32,3 +32,11 @@ def test_the_tour_runs(sop, files, monkeypatch, tmp_path) -> None:
         command = line.removeprefix("$ ").split("  #")[0].strip()
         args = re.findall(r'"[^"]*"|\S+', command)[1:]
         sop(*[a.strip('"') for a in args])
+
+
+def test_the_sop_file_example_is_valid(sop, tmp_path) -> None:
+    example = re.search(r"## The SOP file.*?```yaml\n(.*?)```", readme(), re.S)
+    assert example
+    path = tmp_path / "example.yaml"
+    path.write_text(example.group(1))
+    assert "ok (rkt-ii, 2 steps)" in sop("validate", str(path)).out
