@@ -45,8 +45,7 @@ def build(home: Path, count: int) -> None:
         for step, minutes in STEP_MINUTES:
             clock[0] += timedelta(minutes=minutes + (i * 7 + step * 13) % 40)
             evidence.write_text(f"telaah run {i}\n")
-            runs.done(state.id, step, outcome="sesuai" if step == 5 else None,
-                      outputs=[evidence] if step == 3 else [])
+            runs.done(state.id, step, outcome="sesuai" if step == 5 else None, outputs=[evidence] if step == 3 else [])
         if (i + 1) % 500 == 0:
             rate = (i + 1 - have) / (time.perf_counter() - started)
             print(f"  {i + 1} runs built ({rate:.0f} runs/s)", flush=True)
@@ -74,19 +73,31 @@ def main() -> None:
             return spent
 
         print(f"one-run commands on {args.runs} runs vs an empty store (median of {args.rounds}):")
-        flat = interleaved({
-            "sop done": (lambda: done(big_env), lambda: done(small_env)),
-            "sop note": (lambda: wall(sop_cmd("note", "1", "x"), big_env),
-                         lambda: wall(sop_cmd("note", "1", "x"), small_env)),
-            "sop status": (lambda: wall(sop_cmd("status"), big_env), lambda: wall(sop_cmd("status"), small_env)),
-        }, args.rounds)
+        flat = interleaved(
+            {
+                "sop done": (lambda: done(big_env), lambda: done(small_env)),
+                "sop note": (
+                    lambda: wall(sop_cmd("note", "1", "x"), big_env),
+                    lambda: wall(sop_cmd("note", "1", "x"), small_env),
+                ),
+                "sop status": (lambda: wall(sop_cmd("status"), big_env), lambda: wall(sop_cmd("status"), small_env)),
+            },
+            args.rounds,
+        )
         print(f"listing and statistics over {args.runs} runs vs one `sop note`:")
-        wide = interleaved({
-            "sop stats rkt-ii": (lambda: wall(sop_cmd("stats", "rkt-ii"), big_env),
-                                 lambda: wall(sop_cmd("note", "1", "x"), big_env)),
-            "sop runs": (lambda: wall(sop_cmd("runs", "--format", "json"), big_env),
-                         lambda: wall(sop_cmd("note", "1", "x"), big_env)),
-        }, max(3, args.rounds // 3))
+        wide = interleaved(
+            {
+                "sop stats rkt-ii": (
+                    lambda: wall(sop_cmd("stats", "rkt-ii"), big_env),
+                    lambda: wall(sop_cmd("note", "1", "x"), big_env),
+                ),
+                "sop runs": (
+                    lambda: wall(sop_cmd("runs", "--format", "json"), big_env),
+                    lambda: wall(sop_cmd("note", "1", "x"), big_env),
+                ),
+            },
+            max(3, args.rounds // 3),
+        )
     for name, ratio in flat.items():
         print(f"  {name:<10} {ratio:4.2f}x an empty store (budget 1.15x)")
     print(f"  sop stats  {wide['sop stats rkt-ii']:4.2f}x one note (budget 5x)")

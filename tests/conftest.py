@@ -93,6 +93,9 @@ def files(tmp_path: Path):
 def run_sop(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """`sop` in a real process (for crashes, concurrency, and start-up)."""
     return subprocess.run(
-        [sys.executable, "-m", "sopcli", *args], env={**os.environ, **env}, capture_output=True,
-        text=True, timeout=timeout,
+        [sys.executable, "-m", "sopcli", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )

@@ -64,12 +64,14 @@ def test_indonesian_public_holidays_come_from_the_holidays_package() -> None:
 instants = st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)).map(
     lambda d: d.replace(second=0, microsecond=0, tzinfo=JKT)
 )
-calendars = st.sampled_from([
-    CAL,
-    WorkCalendar.from_settings({"hours": ["07:30-12:00", "13:00-16:30"], "workdays": ["mon", "tue", "sat"]}),
-    WorkCalendar.from_settings({"mode": "continuous"}),
-    WorkCalendar.from_settings({"timezone": "Europe/Berlin"}),  # a zone with DST
-])
+calendars = st.sampled_from(
+    [
+        CAL,
+        WorkCalendar.from_settings({"hours": ["07:30-12:00", "13:00-16:30"], "workdays": ["mon", "tue", "sat"]}),
+        WorkCalendar.from_settings({"mode": "continuous"}),
+        WorkCalendar.from_settings({"timezone": "Europe/Berlin"}),  # a zone with DST
+    ]
+)
 
 
 @given(calendars, instants, instants, instants)

@@ -19,10 +19,23 @@ def test_list_shows_the_seed(sop) -> None:
 
 def test_show_reads_like_the_paper_form(sop) -> None:
     out = sop("show", "rkt-ii").out
-    for text in ("OT.01.02-015-097.Set.PO", "PENYIAPAN BAHAN PENYUSUNAN",
-                 "01 November 2017", "02 Mei 2018", "Janiruddin, S.H., M.Si", "NIP 195910081983031001",
-                 "Dasar Hukum", "Kualifikasi Pelaksana", "Keterkaitan", "Peralatan/Perlengkapan",
-                 "Peringatan", "Pencatatan dan Pendataan", "Kabag Perencanaan", "3 Hari", "sesuai → 6"):
+    for text in (
+        "OT.01.02-015-097.Set.PO",
+        "PENYIAPAN BAHAN PENYUSUNAN",
+        "01 November 2017",
+        "02 Mei 2018",
+        "Janiruddin, S.H., M.Si",
+        "NIP 195910081983031001",
+        "Dasar Hukum",
+        "Kualifikasi Pelaksana",
+        "Keterkaitan",
+        "Peralatan/Perlengkapan",
+        "Peringatan",
+        "Pencatatan dan Pendataan",
+        "Kabag Perencanaan",
+        "3 Hari",
+        "sesuai → 6",
+    ):
         assert text in out, text
     assert all(len(line) <= 100 for line in out.splitlines())
 

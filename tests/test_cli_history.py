@@ -36,8 +36,14 @@ def test_stats_over_completed_runs(sop, files) -> None:
     data = json.loads(sop("stats", "rkt-ii", "--format", "json").out)
     assert data["sop"] == "rkt-ii" and data["runs"] == 3
     steps = {s["no"]: s for s in data["steps"]}
-    assert steps[1] == {"no": 1, "count": 3, "median_minutes": 20, "p90_minutes": 30, "standard_minutes": 10,
-                        "on_time_share": round(1 / 3, 4)}
+    assert steps[1] == {
+        "no": 1,
+        "count": 3,
+        "median_minutes": 20,
+        "p90_minutes": 30,
+        "standard_minutes": 10,
+        "on_time_share": round(1 / 3, 4),
+    }
     assert steps[2]["on_time_share"] == round(2 / 3, 4)
     assert steps[4]["median_minutes"] == 100 and steps[4]["p90_minutes"] == 105  # the loop's second pass
     assert steps[6]["on_time_share"] == 1
@@ -68,8 +74,15 @@ def test_log_tells_what_happened_and_when_it_was_recorded(sop, files) -> None:
     sop("undo")
     sop("cancel", "--reason", "ditunda")
     out = sop("log").out
-    for text in ("mulai rkt-ii", "langkah 1 selesai; bukti: disposisi.pdf", "(dicatat 2026-11-23 10:00)",
-                 "✎ menunggu Renstra", "lane kasubbag → budi", "ditarik kembali", "run dibatalkan: ditunda"):
+    for text in (
+        "mulai rkt-ii",
+        "langkah 1 selesai; bukti: disposisi.pdf",
+        "(dicatat 2026-11-23 10:00)",
+        "✎ menunggu Renstra",
+        "lane kasubbag → budi",
+        "ditarik kembali",
+        "run dibatalkan: ditunda",
+    ):
         assert text in out, text
     records = json.loads(sop("log", "--format", "json").out)
     assert [r["by"] for r in records] == ["ani", "siti", "ani", "ani", "ani", "ani"]

@@ -58,8 +58,14 @@ def test_a_whole_run_with_evidence_and_a_decision_loop(sop, files) -> None:
     assert {f["name"] for f in steps[5]["inputs"]} == {"konsep-v1.docx", "konsep-v2.docx"}
     assert [f["name"] for f in steps[4]["artifacts"]] == ["konsep-v1.docx", "konsep-v2.docx"]
     assert steps[3]["notes"][0]["text"] == "dikirim ke unit kerja"
-    assert data["totals"] == {"steps": 6, "done": 6, "on_time": 5, "late": 1,
-                              "standard_minutes": 1710, "elapsed_minutes": 1720}
+    assert data["totals"] == {
+        "steps": 6,
+        "done": 6,
+        "on_time": 5,
+        "late": 1,
+        "standard_minutes": 1710,
+        "elapsed_minutes": 1720,
+    }
     assert "8 evidence" in sop("verify").out or "intact" in sop("verify").out
     assert sop.fail("done", "6").startswith("sop: run ")
 
@@ -170,8 +176,17 @@ def test_runs_use_and_current(sop) -> None:
     second = start(sop, "--title", "RKT 2027")
     rows = json.loads(sop("runs", "--format", "json").out)
     assert [r["id"] for r in rows] == [second, first]
-    assert set(rows[0]) == {"id", "sop", "number", "title", "status", "started_at", "finished_at",
-                            "started_by", "active_step"}
+    assert set(rows[0]) == {
+        "id",
+        "sop",
+        "number",
+        "title",
+        "status",
+        "started_at",
+        "finished_at",
+        "started_by",
+        "active_step",
+    }
     assert rows[0]["title"] == "RKT 2027" and rows[0]["active_step"] == 1
     sop("use", first[:3] if not second.startswith(first[:3]) else first)
     assert report(sop)["run"]["id"] == first

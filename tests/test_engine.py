@@ -26,9 +26,18 @@ class Trail:
 
     def add(self, kind: str, hhmm: str, **data) -> None:
         seq = len(self.records) + 1
-        self.records.append({"seq": seq, "type": kind, "at": f"2026-11-23T{hhmm}:00+07:00",
-                             "recorded_at": f"2026-11-23T{hhmm}:00+07:00", "by": "ani", "data": data,
-                             "prev": "", "hash": f"h{seq}"})
+        self.records.append(
+            {
+                "seq": seq,
+                "type": kind,
+                "at": f"2026-11-23T{hhmm}:00+07:00",
+                "recorded_at": f"2026-11-23T{hhmm}:00+07:00",
+                "by": "ani",
+                "data": data,
+                "prev": "",
+                "hash": f"h{seq}",
+            }
+        )
 
     def done(self, step: int, hhmm: str, outcome: str | None = None) -> None:
         state = fold(self.records)
@@ -51,7 +60,9 @@ def test_a_decision_loop_times_every_pass() -> None:
     state = fold(trail.records)
     four = state.steps[4]
     assert [(p.started_at.hour, p.started_at.minute, p.finished_at.minute) for p in four.passes] == [
-        (8, 30, 0), (9, 30, 0)]
+        (8, 30, 0),
+        (9, 30, 0),
+    ]
     assert state.steps[5].status == "active" and len(state.steps[5].passes) == 2
     assert state.steps[5].passes[1].handed_from == (4, 1)
 

@@ -67,8 +67,9 @@ def snapshot(home: Path) -> dict[str, bytes]:
 @pytest.mark.parametrize("call", ["write", "fsync", "replace"])
 @pytest.mark.parametrize("code", [errno.ENOSPC, errno.EIO])
 @pytest.mark.parametrize("fail_at", [1, 2, 3, 4])
-def test_a_failing_write_changes_nothing_or_is_fully_recorded(sop, home: Path, files, monkeypatch,
-                                                              call: str, code: int, fail_at: int) -> None:
+def test_a_failing_write_changes_nothing_or_is_fully_recorded(
+    sop, home: Path, files, monkeypatch, call: str, code: int, fail_at: int
+) -> None:
     sop("start", "rkt-ii", "-q")
     evidence = files("telaah.docx")
     before = snapshot(home)
@@ -86,8 +87,9 @@ def test_a_failing_write_changes_nothing_or_is_fully_recorded(sop, home: Path, f
         assert os.strerror(code).lower() in result.err.lower() or "no space" in result.err
         assert "nothing was" in result.err
         assert len(records) == 1
-        assert {k: v for k, v in snapshot(home).items() if "/runs/" in k} == \
-            {k: v for k, v in before.items() if "/runs/" in k}
+        assert {k: v for k, v in snapshot(home).items() if "/runs/" in k} == {
+            k: v for k, v in before.items() if "/runs/" in k
+        }
     else:
         assert result.code == 0 and len(records) == 2
     assert temp_files(home) == []

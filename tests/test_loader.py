@@ -117,10 +117,7 @@ def test_each_mistake_names_its_line(change: tuple[str, str], line: int, words: 
 
 def test_non_ascending_step_numbers() -> None:
     text = ENGLISH.replace("  - no: 2\n", "  - no: 3\n") + (
-        "  - no: 2\n"
-        "    activity: Late number\n"
-        "    actor: a\n"
-        "    time: 5 menit\n"
+        "  - no: 2\n    activity: Late number\n    actor: a\n    time: 5 menit\n"
     )
     found = problems(text)
     assert any(p.startswith("sop.yaml:21: ") and "ascending" in p for p in found), found

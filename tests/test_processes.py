@@ -44,9 +44,13 @@ def notes(home: Path, run: str) -> list[dict]:
 
 
 def writer(home: Path, tag: str, count: int, runs: list[str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", WRITER, tag, str(count), *runs],
-                            env={**os.environ, **env_for(home)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", WRITER, tag, str(count), *runs],
+        env={**os.environ, **env_for(home)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_parallel_writers_lose_nothing(tmp_path: Path) -> None:

@@ -33,8 +33,9 @@ def test_atomic_write_leaves_no_temp_files(tmp_path: Path) -> None:
     assert json.loads(target.read_text()) == {"a": {}} and os.listdir(tmp_path) == ["x.json"]
 
 
-@pytest.mark.parametrize("content", [b"", b'{"records": {"1": ', b'{"records": {}} trailing', b"\x00\x00",
-                                     b"[1, 2]", b'{"records": []}'])
+@pytest.mark.parametrize(
+    "content", [b"", b'{"records": {"1": ', b'{"records": {}} trailing', b"\x00\x00", b"[1, 2]", b'{"records": []}']
+)
 def test_a_damaged_file_is_reported_and_left_untouched(tmp_path: Path, content: bytes) -> None:
     path = tmp_path / "run.json"
     path.write_bytes(content)
@@ -70,8 +71,10 @@ def test_a_damaged_run_refuses_every_command_and_stays_as_it_was(sop, home: Path
 @pytest.mark.parametrize("damage", DAMAGE)
 def test_damaged_store_and_index_files_are_not_overwritten(sop, home: Path, damage: str) -> None:
     run = start(sop)
-    for path, command in ((home / "store.json", ("start", "rkt-ii")),
-                          (home / "index" / f"{run[:2]}.json", ("done", "1", "--run", run))):
+    for path, command in (
+        (home / "store.json", ("start", "rkt-ii")),
+        (home / "index" / f"{run[:2]}.json", ("done", "1", "--run", run)),
+    ):
         original = path.read_bytes()
         path.write_bytes(DAMAGE[damage](original))
         broken = path.read_bytes()
@@ -173,8 +176,15 @@ def test_a_chain_valid_but_impossible_run_is_reported_not_a_traceback(sop, home:
     def impossible(recs: dict) -> None:  # an undo with nothing to undo, re-hashed as a forger would
         from sopcli.store import record_hash
 
-        record = {"seq": 2, "prev": recs["1"]["hash"], "type": "undo", "at": recs["1"]["at"],
-                  "recorded_at": recs["1"]["at"], "by": "x", "data": {"undoes": 9, "step": 1}}
+        record = {
+            "seq": 2,
+            "prev": recs["1"]["hash"],
+            "type": "undo",
+            "at": recs["1"]["at"],
+            "recorded_at": recs["1"]["at"],
+            "by": "x",
+            "data": {"undoes": 9, "step": 1},
+        }
         record["hash"] = record_hash(record)
         recs["2"] = record
 

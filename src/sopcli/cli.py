@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from collections.abc import Callable
 from enum import StrEnum
@@ -74,7 +73,9 @@ def environment(ctx: typer.Context) -> Environment:
 
 
 def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    from sopcli.render.data import to_json
+
+    typer.echo(to_json(data), nl=False)
 
 
 def _print_rich(renderable: Any) -> None:
@@ -194,6 +195,7 @@ def _runs(ctx: typer.Context, acting: str | None = None) -> Any:
     if acting:
         env.user = acting
     runs = Runs(env)
+
     def warn() -> None:
         for warning in runs.warnings:
             typer.echo(f"sop: warning: {warning}", err=True)
@@ -296,8 +298,10 @@ def done(
     finished = report.step_report(state, state.steps[step], runs.env.now())
     day = state.plan.calendar.day_minutes
     verdict = "on time" if finished["on_time"] else "late"
-    typer.echo(f"Step {step} done ({verdict}: {fmt_minutes(finished['elapsed_minutes'], day)} of "
-               f"{fmt_minutes(finished['standard_minutes'], day)}).")
+    typer.echo(
+        f"Step {step} done ({verdict}: {fmt_minutes(finished['elapsed_minutes'], day)} of "
+        f"{fmt_minutes(finished['standard_minutes'], day)})."
+    )
     typer.echo(_next_line(runs, state))
 
 

@@ -97,8 +97,11 @@ def fold(records: list[Record]) -> RunState:
     data = first["data"]
     plan = Plan.from_snapshot(data["sop"], data.get("closed", []))
     state = RunState(
-        id=data["run"], plan=plan, title=data.get("title") or plan.title,
-        started_at=when(first["at"]), started_by=first["by"],
+        id=data["run"],
+        plan=plan,
+        title=data.get("title") or plan.title,
+        started_at=when(first["at"]),
+        started_by=first["by"],
         assignments=dict(data.get("assignments") or {}),
         steps={s.no: StepState(s) for s in plan.steps},
     )
@@ -171,8 +174,13 @@ def _cancel(state: RunState, record: Record) -> None:
 
 
 _APPLY = {
-    "start": _start, "done": _done, "undo": _undo, "attach": _attach,
-    "note": _note, "assign": _assign, "cancel": _cancel,
+    "start": _start,
+    "done": _done,
+    "undo": _undo,
+    "attach": _attach,
+    "note": _note,
+    "assign": _assign,
+    "cancel": _cancel,
 }
 
 
@@ -181,8 +189,10 @@ _APPLY = {
 
 def _open(state: RunState) -> None:
     if state.status != "active":
-        raise Refused(f"run {state.id} is {state.status}; nothing more can be recorded on it",
-                      "start a new run with `sop start SOP`")
+        raise Refused(
+            f"run {state.id} is {state.status}; nothing more can be recorded on it",
+            "start a new run with `sop start SOP`",
+        )
 
 
 def _step(state: RunState, no: int) -> StepState:
@@ -208,12 +218,14 @@ def _lane_person(state: RunState, step: PlanStep, actor: str, force: bool, verb:
 
 def _not_before(at: datetime, since: datetime, what: str) -> None:
     if at < since:
-        raise Refused(f"{at.isoformat()} is before {what} ({since.isoformat()})",
-                      "give a time at or after that with --at")
+        raise Refused(
+            f"{at.isoformat()} is before {what} ({since.isoformat()})", "give a time at or after that with --at"
+        )
 
 
-def check_done(state: RunState, no: int, *, actor: str, at: datetime, outcome: str | None,
-               force: bool) -> dict[str, Any]:
+def check_done(
+    state: RunState, no: int, *, actor: str, at: datetime, outcome: str | None, force: bool
+) -> dict[str, Any]:
     """Validates `sop done` against the rules; returns what the record must say."""
     _open(state)
     step = _step(state, no)

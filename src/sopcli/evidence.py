@@ -68,8 +68,10 @@ def put(root: Path, source: Path) -> dict[str, Any]:
             fsync_dir(final.parent)
         tmp = None
     except OSError as err:
-        raise StoreError(f"could not store the evidence {source.name!r}: {err.strerror}; nothing was recorded",
-                         "free space or fix the permissions, then run the command again") from None
+        raise StoreError(
+            f"could not store the evidence {source.name!r}: {err.strerror}; nothing was recorded",
+            "free space or fix the permissions, then run the command again",
+        ) from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):

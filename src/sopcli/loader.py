@@ -75,9 +75,15 @@ def catalogue(dirs: list[Path]) -> tuple[list[dict[str, Any]], list[InvalidSop]]
     """One row per SOP that can be found, with its total time standard; and the unreadable files."""
     found, broken = discover(dirs)
     rows = [
-        {"id": sop.id, "number": sop.number, "title": sop.title, "steps": len(sop.steps),
-         "standard_minutes": sum(sop.standard_minutes(s) for s in sop.steps),
-         "day_minutes": sop.calendar.day_minutes, "path": str(source.path)}
+        {
+            "id": sop.id,
+            "number": sop.number,
+            "title": sop.title,
+            "steps": len(sop.steps),
+            "standard_minutes": sum(sop.standard_minutes(s) for s in sop.steps),
+            "day_minutes": sop.calendar.day_minutes,
+            "path": str(source.path),
+        }
         for source, sop in found
     ]
     return rows, broken
@@ -180,10 +186,7 @@ class _Refused(Exception):
         self.line, self.message = line, message
 
 
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:" + t
-    for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
-}
+_STANDARD_TAGS = {"tag:yaml.org,2002:" + t for t in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")}
 
 
 def _to_python(node: yaml.Node, name: str) -> Any:

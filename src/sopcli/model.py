@@ -17,11 +17,10 @@ Target = int | Literal["end"]
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = {
     **{name: name for name in WEEKDAYS},
-    **dict(zip(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
-               WEEKDAYS, strict=True)),
-    **dict(zip(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"),
-               WEEKDAYS, strict=True)),
-    "jum'at": "fri", "ahad": "sun",
+    **dict(zip(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS, strict=True)),
+    **dict(zip(("senin", "selasa", "rabu", "kamis", "jumat", "sabtu", "minggu"), WEEKDAYS, strict=True)),
+    "jum'at": "fri",
+    "ahad": "sun",
 }
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
@@ -225,9 +224,7 @@ class Sop(_Model):
     actors: list[Actor] = Field(alias="pelaksana", min_length=1, description="lanes, left to right")
     steps: list[Step] = Field(alias="prosedur", min_length=1)
 
-    @field_validator(
-        "organization", "legal_basis", "qualifications", "related", "equipment", mode="before"
-    )
+    @field_validator("organization", "legal_basis", "qualifications", "related", "equipment", mode="before")
     @classmethod
     def _lists(cls, value: Any) -> Any:
         return _as_list(value)
@@ -265,8 +262,12 @@ class Sop(_Model):
         last = 0
         for i, step in enumerate(self.steps):
             if step.actor not in lanes:
-                found.append((("steps", i, "actor"),
-                              f"step {step.no}: unknown actor '{step.actor}'; lanes are {', '.join(sorted(lanes))}"))
+                found.append(
+                    (
+                        ("steps", i, "actor"),
+                        f"step {step.no}: unknown actor '{step.actor}'; lanes are {', '.join(sorted(lanes))}",
+                    )
+                )
             if step.no in numbers:
                 found.append((("steps", i, "no"), f"step number {step.no} is used twice"))
             elif step.no < last:
@@ -281,8 +282,12 @@ class Sop(_Model):
                 found.append((("steps", i, "next"), f"step {step.no}: next step {step.next} does not exist"))
             for name, target in (step.outcomes or {}).items():
                 if target != END and target not in all_numbers:
-                    found.append((("steps", i, "outcomes", name),
-                                  f"step {step.no}: outcome '{name}' goes to step {target}, which does not exist"))
+                    found.append(
+                        (
+                            ("steps", i, "outcomes", name),
+                            f"step {step.no}: outcome '{name}' goes to step {target}, which does not exist",
+                        )
+                    )
         if found:
             return found
         return self._flow_problems()
@@ -313,7 +318,8 @@ class Sop(_Model):
                     changed = True
         found: list[tuple[tuple[str | int, ...], str]] = [
             (("steps", i), f"step {step.no} can never be reached from step {self.steps[0].no}")
-            for i, step in enumerate(self.steps) if i not in reached
+            for i, step in enumerate(self.steps)
+            if i not in reached
         ]
         for i in sorted(reached - finishing):
             found.append((("steps", i), f"step {self.steps[i].no} can never lead to the end of the SOP"))

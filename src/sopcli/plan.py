@@ -45,15 +45,23 @@ class Plan:
         steps = []
         for i, s in enumerate(raw_steps):
             following = raw_steps[i + 1]["no"] if i + 1 < len(raw_steps) else END
-            steps.append(PlanStep(
-                no=s["no"], activity=s["activity"], actor=s["actor"],
-                requires=tuple(s.get("requires") or ()), output=tuple(s.get("output") or ()),
-                time=s["time"], standard_minutes=s["standard_minutes"],
-                outcomes=dict(s.get("outcomes") or {}),
-                next=s["next"] if s.get("next") is not None else following,
-            ))
+            steps.append(
+                PlanStep(
+                    no=s["no"],
+                    activity=s["activity"],
+                    actor=s["actor"],
+                    requires=tuple(s.get("requires") or ()),
+                    output=tuple(s.get("output") or ()),
+                    time=s["time"],
+                    standard_minutes=s["standard_minutes"],
+                    outcomes=dict(s.get("outcomes") or {}),
+                    next=s["next"] if s.get("next") is not None else following,
+                )
+            )
         return cls(
-            id=document["id"], number=document["number"], title=document["title"],
+            id=document["id"],
+            number=document["number"],
+            title=document["title"],
             actors={a["id"]: a["name"] for a in document["actors"]},
             steps=tuple(steps),
             calendar=WorkCalendar.from_settings(document.get("calendar") or {}, closed),

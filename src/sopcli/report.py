@@ -20,9 +20,7 @@ def _minutes(value: float) -> float:
 def step_elapsed(state: RunState, step: StepState, now: datetime) -> float:
     """Working minutes over all passes; an open pass runs until now (or until the run ended)."""
     until = state.finished_at or now
-    return sum(
-        working_minutes(state.plan.calendar, p.started_at, p.finished_at or until) for p in step.passes
-    )
+    return sum(working_minutes(state.plan.calendar, p.started_at, p.finished_at or until) for p in step.passes)
 
 
 def _inputs(state: RunState, step: StepState) -> list[dict[str, Any]]:
@@ -127,8 +125,12 @@ def summary(state: RunState) -> dict[str, Any]:
     if state.status == "completed":
         assert state.finished_at is not None
         row["steps"] = [
-            {"no": s.plan.no, "elapsed_minutes": _minutes(step_elapsed(state, s, state.finished_at)),
-             "standard_minutes": s.plan.standard_minutes, "passes": len(s.passes)}
+            {
+                "no": s.plan.no,
+                "elapsed_minutes": _minutes(step_elapsed(state, s, state.finished_at)),
+                "standard_minutes": s.plan.standard_minutes,
+                "passes": len(s.passes),
+            }
             for s in state.steps.values()
         ]
     return row

@@ -55,8 +55,11 @@ class Runs:
         try:
             return engine.fold(records)
         except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
-            raise StoreError(f"the run file {self.store.run_path(run_id)} does not make a valid run ({err!r}); "
-                             "it was left untouched", "`sop verify` shows the first bad record") from None
+            raise StoreError(
+                f"the run file {self.store.run_path(run_id)} does not make a valid run ({err!r}); "
+                "it was left untouched",
+                "`sop verify` shows the first bad record",
+            ) from None
 
     def records(self, ref: str | None = None) -> list[dict[str, Any]]:
         return self.store.records(self.run_id(ref))
@@ -69,8 +72,9 @@ class Runs:
 
     # -- writing
 
-    def _record(self, kind: str, data: dict[str, Any], at: datetime, zone: ZoneInfo,
-                actor: str | None = None) -> dict[str, Any]:
+    def _record(
+        self, kind: str, data: dict[str, Any], at: datetime, zone: ZoneInfo, actor: str | None = None
+    ) -> dict[str, Any]:
         now = self.env.now()
         return {
             "type": kind,
@@ -89,8 +93,9 @@ class Runs:
             raise Refused(f"--at {at} lies in the future", "record what has happened, at or before now")
         return moment
 
-    def _write(self, ref: str | None, purpose: str,
-               build: Callable[[RunState], tuple[str, dict[str, Any], datetime]]) -> RunState:
+    def _write(
+        self, ref: str | None, purpose: str, build: Callable[[RunState], tuple[str, dict[str, Any], datetime]]
+    ) -> RunState:
         self.store.open()
         with self.store.lock(purpose):
             run_id = self.run_id(ref)
@@ -109,8 +114,10 @@ class Runs:
         try:
             self.store.put_summary(reports.summary(state))
         except SopError as err:
-            self.warnings.append(f"recorded, but the run index was not updated ({err.message}); "
-                                 "it catches up on the next change to this run")
+            self.warnings.append(
+                f"recorded, but the run index was not updated ({err.message}); "
+                "it catches up on the next change to this run"
+            )
 
     def _heal_index(self, state: RunState, records: list[dict[str, Any]]) -> None:
         """A crash between writing a run and its index leaves the index behind: catch it up."""
@@ -126,29 +133,43 @@ class Runs:
         moment = self._moment(at, zone)
         for actor in assignments:
             if actor not in {a.id for a in sop.actors}:
-                raise Refused(f"{sop.id} has no lane '{actor}'",
-                              f"lanes are: {', '.join(a.id for a in sop.actors)}")
+                raise Refused(f"{sop.id} has no lane '{actor}'", f"lanes are: {', '.join(a.id for a in sop.actors)}")
         local = moment.astimezone(zone)
         years = range(local.year - 1, local.year + 3)
         closed = sorted({*public_holidays(sop.calendar.holidays, years), *sop.calendar.days_off})
         self.store.open()
         with self.store.lock("sop start"):
             run_id = self.store.new_run_id()
-            data = {"run": run_id, "sop": sop_document(sop), "closed": [d.isoformat() for d in closed],
-                    "title": title, "assignments": assignments}
+            data = {
+                "run": run_id,
+                "sop": sop_document(sop),
+                "closed": [d.isoformat() for d in closed],
+                "title": title,
+                "assignments": assignments,
+            }
             record = self.store.append(run_id, [], self._record("start", data, moment, zone))
             state = engine.fold([record])
             self._index(state)
             try:
                 self.store.set_current(run_id)
             except SopError as err:
-                self.warnings.append(f"run {run_id} started, but it could not be made current ({err.message}); "
-                                     f"use `sop use {run_id}`")
+                self.warnings.append(
+                    f"run {run_id} started, but it could not be made current ({err.message}); use `sop use {run_id}`"
+                )
         return state
 
-    def done(self, ref: str | None, step: int, *, at: str | None = None, outcome: str | None = None,
-             note: str | None = None, outputs: Sequence[Path] = (), inputs: Sequence[Path] = (),
-             force: bool = False) -> RunState:
+    def done(
+        self,
+        ref: str | None,
+        step: int,
+        *,
+        at: str | None = None,
+        outcome: str | None = None,
+        note: str | None = None,
+        outputs: Sequence[Path] = (),
+        inputs: Sequence[Path] = (),
+        force: bool = False,
+    ) -> RunState:
         evidence.check_files([*outputs, *inputs])
 
         def build(state: RunState) -> tuple[str, dict[str, Any], datetime]:
@@ -229,10 +250,17 @@ class Runs:
             prev = record["hash"]
         row = self.store.summary(run_id)
         if not problems and row and records and row.get("seq", 0) > records[-1]["seq"]:
-            problems.append(f"{path}: the index knows {row['seq']} records but the run has "
-                            f"{records[-1]['seq']} (records were removed from the end)")
-        if not problems and row and records and row.get("seq") == records[-1]["seq"] \
-                and row.get("head") != records[-1]["hash"]:
+            problems.append(
+                f"{path}: the index knows {row['seq']} records but the run has "
+                f"{records[-1]['seq']} (records were removed from the end)"
+            )
+        if (
+            not problems
+            and row
+            and records
+            and row.get("seq") == records[-1]["seq"]
+            and row.get("head") != records[-1]["hash"]
+        ):
             problems.append(f"{path}: record {records[-1]['seq']} differs from the one the index vouches for")
         state = None
         if not problems:

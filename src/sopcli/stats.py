@@ -35,14 +35,16 @@ def step_stats(sop_id: str, standards: dict[int, float], summaries: list[dict[st
     rows = []
     for no in sorted(standard):
         values = sorted(elapsed.get(no, []))
-        rows.append({
-            "no": no,
-            "count": len(values),
-            "median_minutes": round(median(values), 1) if values else None,
-            "p90_minutes": round(percentile(values, 0.9), 1) if values else None,
-            "standard_minutes": standard[no],
-            "on_time_share": round(1 - late.get(no, 0) / len(values), 4) if values else None,
-        })
+        rows.append(
+            {
+                "no": no,
+                "count": len(values),
+                "median_minutes": round(median(values), 1) if values else None,
+                "p90_minutes": round(percentile(values, 0.9), 1) if values else None,
+                "standard_minutes": standard[no],
+                "on_time_share": round(1 - late.get(no, 0) / len(values), 4) if values else None,
+            }
+        )
     most_late = max(late, key=lambda no: (late[no], -no), default=None)
     return {
         "sop": sop_id,

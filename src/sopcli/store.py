@@ -47,8 +47,10 @@ def _io_error(path: Path, err: OSError) -> StoreError:
     reason = err.strerror or str(err)
     if err.errno == errno.ENOSPC:
         reason = "no space left on the device"
-    return StoreError(f"could not write {path}: {reason}; nothing was changed",
-                      "free space or fix the permissions, then run the command again")
+    return StoreError(
+        f"could not write {path}: {reason}; nothing was changed",
+        "free space or fix the permissions, then run the command again",
+    )
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -71,8 +73,10 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         fsync_dir(path.parent)
     except OSError as err:
-        raise StoreError(f"wrote {path} but could not confirm it is on disk: {err.strerror}",
-                         "check the disk; `sop verify` shows what the store holds") from None
+        raise StoreError(
+            f"wrote {path} but could not confirm it is on disk: {err.strerror}",
+            "check the disk; `sop verify` shows what the store holds",
+        ) from None
 
 
 class AtomicJSONStorage(Storage):
@@ -132,15 +136,18 @@ class Store:
             for folder in (self.home, self.runs_dir, self.index_dir, self.evidence_dir):
                 folder.mkdir(parents=True, exist_ok=True)
         except OSError as err:
-            raise StoreError(f"cannot create the store at {self.home}: {err.strerror}",
-                             "set SOP_HOME to a folder you can write") from None
+            raise StoreError(
+                f"cannot create the store at {self.home}: {err.strerror}", "set SOP_HOME to a folder you can write"
+            ) from None
         meta = self._meta()
         info = meta.get(doc_id=1)
         if info is None:
             meta.insert(Document({"format": FORMAT, "current": None}, doc_id=1))
         elif info.get("format", 0) > FORMAT:
-            raise StoreError(f"the store at {self.home} has format {info['format']}, newer than this sop "
-                             f"understands ({FORMAT})", "upgrade sopcli")
+            raise StoreError(
+                f"the store at {self.home} has format {info['format']}, newer than this sop understands ({FORMAT})",
+                "upgrade sopcli",
+            )
 
     @contextlib.contextmanager
     def lock(self, purpose: str) -> Iterator[None]:

@@ -40,7 +40,5 @@ _UNSAFE = {0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x206
 
 def safe_text(text: str, limit: int = 80) -> str:
     """A user-given name made harmless for a terminal: no control or bidi characters, bounded length."""
-    cleaned = "".join(
-        f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 or ord(c) in _UNSAFE else c for c in text
-    )
+    cleaned = "".join(f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 or ord(c) in _UNSAFE else c for c in text)
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"

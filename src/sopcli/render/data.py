@@ -9,8 +9,23 @@ from typing import Any
 
 from sopcli.render import fmt_minutes
 
-SCALARS = ("no", "activity", "actor", "actor_name", "person", "status", "passes", "standard_minutes",
-           "elapsed_minutes", "on_time", "started_at", "finished_at", "by", "outcome", "forced")
+SCALARS = (
+    "no",
+    "activity",
+    "actor",
+    "actor_name",
+    "person",
+    "status",
+    "passes",
+    "standard_minutes",
+    "elapsed_minutes",
+    "on_time",
+    "started_at",
+    "finished_at",
+    "by",
+    "outcome",
+    "forced",
+)
 
 
 def to_json(data: Any) -> str:
@@ -30,8 +45,9 @@ def report_csv(report: dict[str, Any]) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*SCALARS, "inputs", "artifacts"])
     for step in report["steps"]:
-        writer.writerow([_cell(step[k]) for k in SCALARS]
-                        + ["; ".join(f["name"] for f in step[k]) for k in ("inputs", "artifacts")])
+        writer.writerow(
+            [_cell(step[k]) for k in SCALARS] + ["; ".join(f["name"] for f in step[k]) for k in ("inputs", "artifacts")]
+        )
     return out.getvalue()
 
 

@@ -23,8 +23,20 @@ def _date(value: Any) -> str:
     return f"{value.day:02d} {_MONTHS[value.month - 1]} {value.year}" if value else "—"
 
 
-_MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-           "September", "Oktober", "November", "Desember")
+_MONTHS = (
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+)
 
 
 def sop_list(rows: list[dict[str, Any]]) -> Table:
@@ -35,8 +47,13 @@ def sop_list(rows: list[dict[str, Any]]) -> Table:
     table.add_column("Langkah", justify="right")
     table.add_column("Standar", justify="right", no_wrap=True)
     for row in rows:
-        table.add_row(row["id"], row["number"], row["title"], str(row["steps"]),
-                      fmt_minutes(row["standard_minutes"], row["day_minutes"]))
+        table.add_row(
+            row["id"],
+            row["number"],
+            row["title"],
+            str(row["steps"]),
+            fmt_minutes(row["standard_minutes"], row["day_minutes"]),
+        )
     return table
 
 
@@ -52,10 +69,7 @@ def _header(sop: Sop) -> Table:
     grid.add_column(ratio=3)
     org = Text("\n".join(sop.organization).upper() or "—", style="bold")
     approval = sop.approved_by
-    signed = (
-        f"{approval.position or ''}\n\n{approval.name}\nNIP {approval.nip or '—'}".strip()
-        if approval else "—"
-    )
+    signed = f"{approval.position or ''}\n\n{approval.name}\nNIP {approval.nip or '—'}".strip() if approval else "—"
     revision = f"{sop.revision.no} ({_date(sop.revision.date)})" if sop.revision else "—"
     fields: list[tuple[str, str | Text]] = [
         ("Nomor SOP", sop.number),
@@ -117,14 +131,16 @@ def _bullets(items: list[str]) -> str:
 def _flowchart(sop: Sop, width: int) -> Group:
     wide = width >= WIDE
     headers, legend = lane_headers(sop, width)
-    table = Table(box=box.SQUARE, show_lines=True, expand=True, header_style="bold",
-                  title="Prosedur", title_style="bold")
+    table = Table(
+        box=box.SQUARE, show_lines=True, expand=True, header_style="bold", title="Prosedur", title_style="bold"
+    )
     table.add_column("No", justify="right", no_wrap=True)
     table.add_column("Kegiatan", ratio=4, min_width=20)
     for header in headers:
         longest = max(len(word) for word in header.split())
-        table.add_column(header, justify="center", no_wrap=not wide,
-                         min_width=longest + 2, max_width=max(longest + 2, 9))
+        table.add_column(
+            header, justify="center", no_wrap=not wide, min_width=longest + 2, max_width=max(longest + 2, 9)
+        )
     if wide:
         table.add_column("Kelengkapan", ratio=2, overflow="fold")
     table.add_column("Waktu", no_wrap=True)
@@ -136,8 +152,9 @@ def _flowchart(sop: Sop, width: int) -> Group:
         flow = _flow(sop, i)
         if wide:
             note = "\n".join(x for x in (step.note or "", flow) if x)
-            table.add_row(str(step.no), step.activity, *marks, _bullets(step.requires), step.time,
-                          _bullets(step.output), note)
+            table.add_row(
+                str(step.no), step.activity, *marks, _bullets(step.requires), step.time, _bullets(step.output), note
+            )
             continue
         cell = Text(step.activity)
         for label, items in (("Kelengkapan", step.requires), ("Output", step.output)):
@@ -186,12 +203,20 @@ def run_report(report: dict[str, Any], width: int) -> Group:
         head.add_row("Judul", run["title"])
     status = run["status"] + (f" ({run['cancel_reason']})" if run.get("cancel_reason") else "")
     head.add_row("Run", f"{run['id']} · {status}")
-    head.add_row("Dimulai", f"{_time(run['started_at'])} oleh {run['started_by']}"
-                 + (f" · selesai {_time(run['finished_at'])}" if run["finished_at"] else ""))
-    head.add_row("Langkah", f"{totals['done']}/{totals['steps']} selesai · {totals['on_time']} tepat waktu"
-                 f" · {totals['late']} terlambat")
-    head.add_row("Waktu", f"{fmt_minutes(totals['elapsed_minutes'], day)} / "
-                 f"{fmt_minutes(totals['standard_minutes'], day)} (kerja / standar)")
+    head.add_row(
+        "Dimulai",
+        f"{_time(run['started_at'])} oleh {run['started_by']}"
+        + (f" · selesai {_time(run['finished_at'])}" if run["finished_at"] else ""),
+    )
+    head.add_row(
+        "Langkah",
+        f"{totals['done']}/{totals['steps']} selesai · {totals['on_time']} tepat waktu · {totals['late']} terlambat",
+    )
+    head.add_row(
+        "Waktu",
+        f"{fmt_minutes(totals['elapsed_minutes'], day)} / "
+        f"{fmt_minutes(totals['standard_minutes'], day)} (kerja / standar)",
+    )
     if run["assignments"]:
         head.add_row("Petugas", ", ".join(f"{a}={p}" for a, p in run["assignments"].items()))
     wide = width >= WIDE
@@ -202,8 +227,9 @@ def run_report(report: dict[str, Any], width: int) -> Group:
     table.add_column("Kegiatan", ratio=4, min_width=18)
     for header in headers:
         longest = max(len(word) for word in header.split())
-        table.add_column(header, justify="center", no_wrap=not wide, min_width=longest + 2,
-                         max_width=max(longest + 2, 9))
+        table.add_column(
+            header, justify="center", no_wrap=not wide, min_width=longest + 2, max_width=max(longest + 2, 9)
+        )
     if wide:
         table.add_column("Kelengkapan (masuk)", ratio=2, overflow="fold")
     table.add_column("Waktu / Standar", no_wrap=not wide, justify="right")
@@ -218,15 +244,24 @@ def run_report(report: dict[str, Any], width: int) -> Group:
         if wide:
             requires = "\n".join(f"• {r}" for r in step["requires"])
             inputs = _files(step["inputs"], step["no"])
-            table.add_row(str(step["no"]), _activity(step, wide), *marks,
-                          "\n".join(x for x in (requires, inputs) if x), timing,
-                          _files(step["artifacts"]))
+            table.add_row(
+                str(step["no"]),
+                _activity(step, wide),
+                *marks,
+                "\n".join(x for x in (requires, inputs) if x),
+                timing,
+                _files(step["artifacts"]),
+            )
             continue
         table.add_row(str(step["no"]), _activity(step, wide), *marks, timing.replace(" / ", "\n/ "))
     parts: list[Any] = [head, table, Text(LEGEND, style="dim")]
     if not wide:
-        parts.append(Text("Pelaksana: " + "  ".join(f"{chr(ord('A') + i)} = {name}"
-                                                    for i, (_, name) in enumerate(actors)), style="dim"))
+        parts.append(
+            Text(
+                "Pelaksana: " + "  ".join(f"{chr(ord('A') + i)} = {name}" for i, (_, name) in enumerate(actors)),
+                style="dim",
+            )
+        )
     return Group(*parts)
 
 
@@ -267,8 +302,15 @@ def runs_table(rows: list[dict[str, Any]]) -> Table:
     table.add_column("Dimulai", no_wrap=True)
     table.add_column("Oleh")
     for row in rows:
-        table.add_row(row["id"], row["sop"], row["title"], row["status"],
-                      str(row["active_step"] or "—"), _time(row["started_at"]), row["started_by"])
+        table.add_row(
+            row["id"],
+            row["sop"],
+            row["title"],
+            row["status"],
+            str(row["active_step"] or "—"),
+            _time(row["started_at"]),
+            row["started_by"],
+        )
     return table
 
 
@@ -324,9 +366,16 @@ def stats_table(stats: dict[str, Any]) -> Group:
     day = stats.get("day_minutes", 480)
     for s in stats["steps"]:
         share = "—" if s["on_time_share"] is None else f"{100 * s['on_time_share']:.0f}%"
-        table.add_row(str(s["no"]), str(s["count"]), fmt_minutes(s["median_minutes"], day),
-                      fmt_minutes(s["p90_minutes"], day), fmt_minutes(s["standard_minutes"], day), share)
+        table.add_row(
+            str(s["no"]),
+            str(s["count"]),
+            fmt_minutes(s["median_minutes"], day),
+            fmt_minutes(s["p90_minutes"], day),
+            fmt_minutes(s["standard_minutes"], day),
+            share,
+        )
     late = stats["most_late_step"]
-    footer = Text(f"Paling sering terlambat: langkah {late}" if late is not None else "Tidak ada langkah terlambat",
-                  style="bold")
+    footer = Text(
+        f"Paling sering terlambat: langkah {late}" if late is not None else "Tidak ada langkah terlambat", style="bold"
+    )
     return Group(table, footer)

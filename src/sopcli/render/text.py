@@ -13,8 +13,10 @@ def run_status(report: dict[str, Any]) -> str:
     lines = [f"{run['id']}  {run['number']} — {run['title']}"]
     active = next((s for s in report["steps"] if s["status"] == "active"), None)
     if active is None:
-        lines.append(f"{run['status']} · {totals['done']}/{totals['steps']} langkah · "
-                     f"{fmt_minutes(totals['elapsed_minutes'], day)} / {fmt_minutes(totals['standard_minutes'], day)}")
+        lines.append(
+            f"{run['status']} · {totals['done']}/{totals['steps']} langkah · "
+            f"{fmt_minutes(totals['elapsed_minutes'], day)} / {fmt_minutes(totals['standard_minutes'], day)}"
+        )
         return "\n".join(lines)
     left = active["standard_minutes"] - active["elapsed_minutes"]
     remaining = f"sisa {fmt_minutes(left, day)}" if left >= 0 else f"lewat {fmt_minutes(-left, day)}"
@@ -50,6 +52,7 @@ def handover(run_id: str, status: str, step: dict[str, Any] | None, day_minutes:
     if step["requires"]:
         lines.append("  Kelengkapan: " + "; ".join(step["requires"]))
     if step["inputs"]:
-        lines.append("  Received: " + "; ".join(f"{safe_text(f['name'], 60)} (step {f['step']})"
-                                              for f in step["inputs"]))
+        lines.append(
+            "  Received: " + "; ".join(f"{safe_text(f['name'], 60)} (step {f['step']})" for f in step["inputs"])
+        )
     return "\n".join(lines)
