@@ -301,7 +301,7 @@ def check_cancel(state: RunState, reason: str) -> dict[str, Any]:
     return {"reason": reason.strip()}
 
 
-def handed_over(state: RunState, step: StepState, item: Pass) -> list[File]:
+def handed_over(state: RunState, item: Pass) -> list[File]:
     """The outputs of the pass that handed the work to `item`: its inputs by right of the flow."""
     if item.handed_from is None:
         return []

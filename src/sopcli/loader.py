@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,14 +19,6 @@ if TYPE_CHECKING:
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 SUFFIXES = (".yaml", ".yml")
-
-
-@dataclass(frozen=True)
-class Source:
-    """Where an SOP was found: the file and the folder it was searched in."""
-
-    path: Path
-    folder: Path
 
 
 def bundled_dir() -> Path:
@@ -47,21 +38,21 @@ def search_dirs(sop_path: str | None, cwd: Path) -> list[Path]:
     return seen
 
 
-def sop_files(dirs: list[Path]) -> Iterator[Source]:
+def sop_files(dirs: list[Path]) -> Iterator[Path]:
     for folder in dirs:
         for path in sorted(folder.iterdir()):
             if path.suffix.lower() in SUFFIXES and path.is_file():
-                yield Source(path, folder)
+                yield path
 
 
-def discover(dirs: list[Path]) -> tuple[list[tuple[Source, Sop]], list[InvalidSop]]:
+def discover(dirs: list[Path]) -> tuple[list[tuple[Path, Sop]], list[InvalidSop]]:
     """Every valid SOP once (the first found wins), and the problems of the invalid files."""
-    found: list[tuple[Source, Sop]] = []
+    found: list[tuple[Path, Sop]] = []
     broken: list[InvalidSop] = []
     ids: set[str] = set()
     for source in sop_files(dirs):
         try:
-            sop = load_file(source.path)
+            sop = load_file(source)
         except InvalidSop as err:
             broken.append(err)
             continue
@@ -82,7 +73,7 @@ def catalogue(dirs: list[Path]) -> tuple[list[dict[str, Any]], list[InvalidSop]]
             "steps": len(sop.steps),
             "standard_minutes": sum(sop.standard_minutes(s) for s in sop.steps),
             "day_minutes": sop.calendar.day_minutes,
-            "path": str(source.path),
+            "path": str(source),
         }
         for source, sop in found
     ]

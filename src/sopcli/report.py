@@ -26,7 +26,7 @@ def step_elapsed(state: RunState, step: StepState, now: datetime) -> float:
 def _inputs(state: RunState, step: StepState) -> list[dict[str, Any]]:
     files: list[dict[str, Any]] = []
     for item in step.passes:
-        files.extend(handed_over(state, step, item))
+        files.extend(handed_over(state, item))
         files.extend({**f, "step": step.plan.no} for f in item.inputs)
     return _unique(files)
 
