@@ -87,14 +87,16 @@ def test_validate_reports_every_problem_in_every_file(sop, tmp_path: Path) -> No
     good = tmp_path / "good.yaml"
     good.write_text(ENGLISH)
     bad = tmp_path / "bad.yaml"
-    text = ENGLISH.replace("    actor: b", "    actor: b\n    colour: red")
+    text = ENGLISH.replace("    actor: b", "    actor: q").replace("title: Mini SOP", "title: Mini SOP\ncolour: red")
     bad.write_text(text.replace("time: 1,5 jam", "time: sebentar"))
     assert "ok" in sop("validate", str(good)).out
     result = sop("validate", str(good), str(bad), str(tmp_path / "missing.yaml"), ok=False)
     assert result.code == 1 and "Traceback" not in result.err
     lines = result.err.strip().splitlines()
-    assert any(line.startswith(f"{bad}:14: ") for line in lines), lines
-    assert any(line.startswith(f"{bad}:19: ") for line in lines), lines
+    assert any(line.startswith(f"{bad}:4: ") and "unknown key 'colour'" in line for line in lines), lines
+    assert any(line.startswith(f"{bad}:15: ") and "not a duration" in line for line in lines), lines
+    # the cross-key rules run on the parts that validated, in the same pass
+    assert any(line.startswith(f"{bad}:19: ") and "unknown actor 'q'" in line for line in lines), lines
     assert any("missing.yaml:1: cannot read" in line for line in lines), lines
 
 

@@ -6,7 +6,7 @@ import difflib
 import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sopcli.errors import InvalidSop, NotFound
 
@@ -126,11 +126,50 @@ def load_text(raw: bytes | str, name: str = "<sop>") -> Sop:
     try:
         sop = Sop.model_validate(data)
     except ValidationError as err:
-        raise InvalidSop(_by_line(_describe(err, root), name)) from None
+        found = [*_describe(err, root), *_partial_problems(data, root)]
+        raise InvalidSop(_by_line(found, name)) from None
     problems = [(_locate(root, Sop, path), message) for path, message in sop.problems()]
     if problems:
         raise InvalidSop(_by_line(problems, name))
     return sop
+
+
+def _partial_problems(data: dict[str, Any], root: yaml.Node) -> list[tuple[int, str]]:
+    """Cross-key rules checked on the parts that did validate, so one `validate` shows everything."""
+    from sopcli.model import Actor, Sop, Step
+
+    raw = {_field_named(Sop, key): value for key, value in data.items()}
+    raw_actors, raw_steps = raw.get("actors"), raw.get("steps")
+    if not isinstance(raw_actors, list) or not isinstance(raw_steps, list):
+        return []
+    actors = _valid_items(Actor, raw_actors)
+    steps = _valid_items(Step, raw_steps)
+    kept = [i for i, _ in steps]
+    if len(actors) < len(raw_actors) or not steps:
+        return []  # an unreadable lane would make every step in it look like an unknown actor
+    partial = Sop.model_construct(actors=[a for _, a in actors], steps=[s for _, s in steps])
+    found = []
+    for path, message in partial.problems(flow=len(steps) == len(raw_steps)):
+        if path[:1] == ("steps",) and len(path) > 1:
+            path = ("steps", kept[int(path[1])], *path[2:])
+        found.append((_locate(root, Sop, path), message))
+    return found
+
+
+M = TypeVar("M", bound="BaseModel")
+
+
+def _valid_items(model: type[M], items: list[Any]) -> list[tuple[int, M]]:
+    """The items of a list that validate on their own, with their positions."""
+    from pydantic import ValidationError
+
+    valid = []
+    for i, item in enumerate(items):
+        try:
+            valid.append((i, model.model_validate(item)))
+        except ValidationError:
+            continue
+    return valid
 
 
 def _by_line(problems: Iterable[tuple[int, str]], name: str) -> list[str]:

@@ -249,8 +249,10 @@ class Sop(_Model):
         cal = self.calendar
         return parse_duration(step.time).to_minutes(cal.day_minutes, cal.week_days)
 
-    def problems(self) -> list[tuple[tuple[str | int, ...], str]]:
-        """Rules that span several keys, as (key path, message); empty when the SOP is coherent."""
+    def problems(self, flow: bool = True) -> list[tuple[tuple[str | int, ...], str]]:
+        """Rules that span several keys, as (key path, message); empty when the SOP is coherent.
+
+        `flow=False` skips reachability, for a partial SOP whose broken steps were left out."""
         found: list[tuple[tuple[str | int, ...], str]] = []
         lanes: set[str] = set()
         for i, actor in enumerate(self.actors):
@@ -288,7 +290,7 @@ class Sop(_Model):
                             f"step {step.no}: outcome '{name}' goes to step {target}, which does not exist",
                         )
                     )
-        if found:
+        if found or not flow:
             return found
         return self._flow_problems()
 

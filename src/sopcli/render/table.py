@@ -243,7 +243,7 @@ def run_report(report: dict[str, Any], width: int) -> Group:
             timing += f"\n{step['passes']}×"
         if wide:
             requires = "\n".join(f"• {r}" for r in step["requires"])
-            inputs = _files(step["inputs"], step["no"])
+            inputs = "\n".join(f"✓ {line}" for line in _files(step["inputs"], step["no"]).splitlines())
             table.add_row(
                 str(step["no"]),
                 _activity(step, wide),
