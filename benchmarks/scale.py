@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import interleaved, sop_cmd, wall  # noqa: E402
+from timing import ensure_bytecode, interleaved, sop_cmd, wall  # noqa: E402
 
 from sopcli import loader  # noqa: E402
 from sopcli.env import Environment  # noqa: E402
@@ -58,6 +58,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args()
+    ensure_bytecode()
     build(args.home, args.runs)
     if args.build_only:
         return

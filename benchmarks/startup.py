@@ -13,7 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import HERE, interleaved, sop_cmd, wall  # noqa: E402
+from timing import HERE, ensure_bytecode, interleaved, sop_cmd, wall  # noqa: E402
 
 BUDGET = {"sop note": 1.3, "sop done": 1.3, "sop status": 1.3, "sop report": 1.6}
 
@@ -22,6 +22,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
+    ensure_bytecode()
     with tempfile.TemporaryDirectory() as home:
         env = {"SOP_HOME": home, "SOP_USER": "bench", "COLUMNS": "100", "NO_COLOR": "1"}
         wall(sop_cmd("start", "rkt-ii", "-q"), env)

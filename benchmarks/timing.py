@@ -13,6 +13,16 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
+def ensure_bytecode() -> None:
+    """Compile sopcli as `pip install` does: Typer in site-packages has its .pyc files, and with
+    PYTHONDONTWRITEBYTECODE set an editable sopcli would otherwise be recompiled on every run."""
+    import compileall
+
+    import sopcli
+
+    compileall.compile_dir(str(Path(sopcli.__file__).parent), quiet=1)
+
+
 def sop_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "sopcli", *args]
 
