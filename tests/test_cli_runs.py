@@ -231,3 +231,16 @@ def test_json_csv_and_md_agree(sop, files) -> None:
         assert row["status"] == step["status"]
         assert f"| {step['no']} | " in md and f" {step['elapsed_minutes']} | {step['standard_minutes']} |" in md
     assert rows[0]["on_time"] == "false" and rows[0]["artifacts"] == "d.pdf"
+
+
+def test_lanes_keep_the_sop_order_whatever_the_steps_order(sop, tmp_path, monkeypatch) -> None:
+    from .test_loader import ENGLISH
+
+    (tmp_path / "sops").mkdir()
+    flipped = ENGLISH.replace("    actor: a\n", "    actor: X\n").replace("    actor: b\n", "    actor: a\n")
+    (tmp_path / "sops" / "mini.yaml").write_text(flipped.replace("    actor: X\n", "    actor: b\n"))
+    sop("start", "mini", "-q")
+    assert [lane["id"] for lane in report(sop)["lanes"]] == ["a", "b"]
+    monkeypatch.setenv("COLUMNS", "200")
+    header = next(line for line in sop("report").out.splitlines() if "Kegiatan" in line)
+    assert header.index("Lane A") < header.index("Lane B")

@@ -94,6 +94,7 @@ def build(state: RunState, now: datetime) -> dict[str, Any]:
             "cancel_reason": state.cancel_reason,
             "day_minutes": state.plan.calendar.day_minutes,
         },
+        "lanes": [{"id": actor, "name": name} for actor, name in state.plan.actors.items()],
         "steps": steps,
         "totals": {
             "steps": len(steps),

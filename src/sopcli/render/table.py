@@ -105,13 +105,27 @@ def _sections(sop: Sop) -> Table:
 WIDE = 120
 
 
-def lane_headers(sop: Sop, width: int) -> tuple[list[str], str]:
+def lane_headers(names: list[str], width: int) -> tuple[list[str], str]:
     """Lane column titles: full names when there is room, else letters with a legend."""
     if width >= WIDE:
-        return [a.name for a in sop.actors], ""
-    letters = [chr(ord("A") + i) for i in range(len(sop.actors))]
-    legend = "  ".join(f"{letter} = {a.name}" for letter, a in zip(letters, sop.actors, strict=True))
-    return letters, "Pelaksana: " + legend
+        return names, ""
+    letters = [chr(ord("A") + i) for i in range(len(names))]
+    return letters, "Pelaksana: " + "  ".join(f"{letter} = {name}" for letter, name in zip(letters, names, strict=True))
+
+
+def swimlanes(names: list[str], width: int, **options: Any) -> tuple[Table, str]:
+    """A table with the columns every swimlane view starts with: No, Kegiatan, one per lane."""
+    headers, legend = lane_headers(names, width)
+    table = Table(box=box.SQUARE, show_lines=True, expand=True, header_style="bold", **options)
+    table.add_column("No", justify="right", no_wrap=True)
+    table.add_column("Kegiatan", ratio=4, min_width=18)
+    wide = width >= WIDE
+    for header in headers:
+        longest = max(len(word) for word in header.split())
+        table.add_column(
+            header, justify="center", no_wrap=not wide, min_width=longest + 2, max_width=max(longest + 2, 9)
+        )
+    return table, legend
 
 
 def _flow(sop: Sop, i: int) -> str:
@@ -130,17 +144,7 @@ def _bullets(items: list[str]) -> str:
 
 def _flowchart(sop: Sop, width: int) -> Group:
     wide = width >= WIDE
-    headers, legend = lane_headers(sop, width)
-    table = Table(
-        box=box.SQUARE, show_lines=True, expand=True, header_style="bold", title="Prosedur", title_style="bold"
-    )
-    table.add_column("No", justify="right", no_wrap=True)
-    table.add_column("Kegiatan", ratio=4, min_width=20)
-    for header in headers:
-        longest = max(len(word) for word in header.split())
-        table.add_column(
-            header, justify="center", no_wrap=not wide, min_width=longest + 2, max_width=max(longest + 2, 9)
-        )
+    table, legend = swimlanes([a.name for a in sop.actors], width, title="Prosedur", title_style="bold")
     if wide:
         table.add_column("Kelengkapan", ratio=2, overflow="fold")
     table.add_column("Waktu", no_wrap=True)
@@ -220,23 +224,15 @@ def run_report(report: dict[str, Any], width: int) -> Group:
     if run["assignments"]:
         head.add_row("Petugas", ", ".join(f"{a}={p}" for a, p in run["assignments"].items()))
     wide = width >= WIDE
-    actors = _actors(report)
-    headers = [name for _, name in actors] if wide else [chr(ord("A") + i) for i in range(len(actors))]
-    table = Table(box=box.SQUARE, show_lines=True, expand=True, header_style="bold")
-    table.add_column("No", justify="right", no_wrap=True)
-    table.add_column("Kegiatan", ratio=4, min_width=18)
-    for header in headers:
-        longest = max(len(word) for word in header.split())
-        table.add_column(
-            header, justify="center", no_wrap=not wide, min_width=longest + 2, max_width=max(longest + 2, 9)
-        )
+    actors = [lane["id"] for lane in report["lanes"]]
+    table, legend = swimlanes([lane["name"] for lane in report["lanes"]], width)
     if wide:
         table.add_column("Kelengkapan (masuk)", ratio=2, overflow="fold")
     table.add_column("Waktu / Standar", no_wrap=not wide, justify="right")
     if wide:
         table.add_column("Output (bukti)", ratio=2, overflow="fold")
     for step in report["steps"]:
-        marks = [_mark(step) if actor == step["actor"] else Text("") for actor, _ in actors]
+        marks = [_mark(step) if actor == step["actor"] else Text("") for actor in actors]
         elapsed = fmt_minutes(step["elapsed_minutes"], day) if step["status"] != "pending" else "—"
         timing = f"{elapsed} / {fmt_minutes(step['standard_minutes'], day)}"
         if step["passes"] > 1:
@@ -255,23 +251,9 @@ def run_report(report: dict[str, Any], width: int) -> Group:
             continue
         table.add_row(str(step["no"]), _activity(step, wide), *marks, timing.replace(" / ", "\n/ "))
     parts: list[Any] = [head, table, Text(LEGEND, style="dim")]
-    if not wide:
-        parts.append(
-            Text(
-                "Pelaksana: " + "  ".join(f"{chr(ord('A') + i)} = {name}" for i, (_, name) in enumerate(actors)),
-                style="dim",
-            )
-        )
+    if legend:
+        parts.append(Text(legend, style="dim"))
     return Group(*parts)
-
-
-def _actors(report: dict[str, Any]) -> list[tuple[str, str]]:
-    seen: dict[str, str] = {}
-    for lane in report.get("lanes") or []:
-        seen[lane["id"]] = lane["name"]
-    for step in report["steps"]:
-        seen.setdefault(step["actor"], step["actor_name"])
-    return list(seen.items())
 
 
 def _activity(step: dict[str, Any], wide: bool) -> Text:
