@@ -65,7 +65,8 @@ def test_runs_table(sop) -> None:
     assert "no SOP" in sop.fail("stats", "nope")
 
 
-def test_log_tells_what_happened_and_when_it_was_recorded(sop, files) -> None:
+def test_log_tells_what_happened_and_when_it_was_recorded(sop, files, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
     sop.at("2026-11-23 10:00")
     sop("start", "rkt-ii", "-q", "--at", "2026-11-23 08:00", "--assign", "kabag=siti")
     sop("done", "1", "--as", "siti", "--at", "2026-11-23 09:00", "--attach", files("disposisi.pdf"))
@@ -86,6 +87,9 @@ def test_log_tells_what_happened_and_when_it_was_recorded(sop, files) -> None:
         assert text in out, text
     records = json.loads(sop("log", "--format", "json").out)
     assert [r["by"] for r in records] == ["ani", "siti", "ani", "ani", "ani", "ani"]
+    login = records[0]["login"]
+    assert login and all(r["login"] == login for r in records)  # who typed it, whatever --as said
+    assert f"(login {login})" in out
 
 
 def test_done_names_what_the_next_step_received(sop, files) -> None:

@@ -26,6 +26,7 @@ class Environment:
     sop_path: str | None = None
     now: Callable[[], datetime] = field(default=_system_now)
     lock_timeout: float = 10.0
+    login: str = field(default_factory=lambda: _login_name())
 
     @classmethod
     def from_os(cls, environ: Mapping[str, str] | None = None) -> Environment:

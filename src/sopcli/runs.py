@@ -72,15 +72,15 @@ class Runs:
 
     # -- writing
 
-    def _record(
-        self, kind: str, data: dict[str, Any], at: datetime, zone: ZoneInfo, actor: str | None = None
-    ) -> dict[str, Any]:
-        now = self.env.now()
+    def _record(self, kind: str, data: dict[str, Any], at: datetime, zone: ZoneInfo) -> dict[str, Any]:
+        """A record's facts: what, when it happened, when it was recorded, by whom, and from which login
+        (`--as` or SOP_USER name the person acting; the login is who typed it)."""
         return {
             "type": kind,
             "at": at.astimezone(zone).isoformat(),
-            "recorded_at": now.astimezone(zone).isoformat(),
-            "by": actor or self.env.user,
+            "recorded_at": self.env.now().astimezone(zone).isoformat(),
+            "by": self.env.user,
+            "login": self.env.login,
             "data": data,
         }
 

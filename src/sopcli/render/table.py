@@ -306,7 +306,8 @@ def log_table(records: list[dict[str, Any]]) -> Table:
         when = _time(r["at"])
         if _time(r["recorded_at"]) != when:
             when += f"\n(dicatat {_time(r['recorded_at'])})"
-        table.add_row(str(r["seq"]), when, r["by"], describe(r))
+        who = r["by"] + (f"\n(login {r['login']})" if r.get("login") and r["login"] != r["by"] else "")
+        table.add_row(str(r["seq"]), when, who, describe(r))
     return table
 
 
