@@ -59,6 +59,8 @@ def test_stats_with_no_completed_runs(sop) -> None:
 
 
 def test_runs_table(sop) -> None:
+    assert "No runs here yet" in sop("runs").out
+    assert sop("runs", "--format", "json").out.strip() == "[]"
     run = sop("start", "rkt-ii", "-q", "--title", "RKT 2027").out.strip()
     out = sop("runs").out
     assert run in out and "RKT 2027" in out and "active" in out

@@ -274,7 +274,9 @@ def _activity(step: dict[str, Any], wide: bool) -> Text:
     return cell
 
 
-def runs_table(rows: list[dict[str, Any]]) -> Table:
+def runs_table(rows: list[dict[str, Any]]) -> Table | Text:
+    if not rows:
+        return Text("No runs here yet; start one with `sop start SOP`.")
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Run", style="bold", no_wrap=True)
     table.add_column("SOP", no_wrap=True)
