@@ -39,6 +39,10 @@ class Trail:
             }
         )
 
+    def through_step_four(self) -> None:
+        for step, at in ((1, "08:10"), (2, "08:20"), (3, "08:30"), (4, "09:00")):
+            self.done(step, at)
+
     def done(self, step: int, hhmm: str, outcome: str | None = None) -> None:
         state = fold(self.records)
         at = datetime.fromisoformat(f"2026-11-23T{hhmm}:00+07:00")
@@ -53,8 +57,7 @@ def test_a_new_run_has_step_one_active() -> None:
 
 def test_a_decision_loop_times_every_pass() -> None:
     trail = Trail()
-    for step, at in ((1, "08:10"), (2, "08:20"), (3, "08:30"), (4, "09:00")):
-        trail.done(step, at)
+    trail.through_step_four()
     trail.done(5, "09:30", "perbaiki")
     trail.done(4, "10:00")
     state = fold(trail.records)
@@ -78,8 +81,7 @@ def test_undo_reopens_and_removes_the_next_pass() -> None:
 
 def test_undo_of_the_last_step_reopens_a_completed_run() -> None:
     trail = Trail()
-    for step, at in ((1, "08:10"), (2, "08:20"), (3, "08:30"), (4, "09:00")):
-        trail.done(step, at)
+    trail.through_step_four()
     trail.done(5, "09:10", "sesuai")
     trail.done(6, "09:20")
     assert fold(trail.records).status == "completed"

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_hours(text: str) -> tuple[int, int]:
+    """`08:00-16:00` as (start, end) minutes after midnight; ValueError saying how to write it."""
+    match = _HOURS.match(text)
+    if not match:
+        raise ValueError(f"not a range of hours: {text!r}; write it like 08:00-16:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if not (0 <= start < end <= 24 * 60 and m1 < 60 and m2 < 60):
+        raise ValueError(f"not a range of hours within a day: {text!r}")
+    return start, end
 
 
 @dataclass(frozen=True)
@@ -23,14 +37,10 @@ class WorkCalendar:
     @classmethod
     def from_settings(cls, settings: dict, closed: Iterable[str | date] = ()) -> WorkCalendar:
         """From the `calendar` of an SOP document (canonical keys) and the run's closed dates."""
-        ranges = []
-        for text in settings.get("hours", ["08:00-16:00"]):
-            start, end = (part.strip() for part in text.split("-"))
-            ranges.append((_minute_of(start), _minute_of(end)))
         return cls(
             zone=ZoneInfo(settings.get("timezone", "Asia/Jakarta")),
             workdays=frozenset(WEEKDAYS.index(d) for d in settings.get("workdays", WEEKDAYS[:5])),
-            hours=tuple(ranges),
+            hours=tuple(parse_hours(text) for text in settings.get("hours", ["08:00-16:00"])),
             closed=frozenset(d if isinstance(d, date) else date.fromisoformat(d) for d in closed),
             continuous=settings.get("mode", "working") == "continuous",
         )
@@ -41,11 +51,6 @@ class WorkCalendar:
 
     def is_workday(self, day: date) -> bool:
         return day.weekday() in self.workdays and day not in self.closed
-
-
-def _minute_of(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
 
 
 def working_seconds(cal: WorkCalendar, start: datetime, end: datetime) -> int:

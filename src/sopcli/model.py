@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date as Date
-from typing import Any, Final, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sopcli.calendar import WEEKDAYS, parse_hours
 from sopcli.duration import WORKDAYS_PER_WEEK, DurationError, parse_duration
+from sopcli.plan import END
 
-END: Final = "end"
 Target = int | Literal["end"]
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = {
     **{name: name for name in WEEKDAYS},
     **dict(zip(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"), WEEKDAYS, strict=True)),
@@ -22,7 +21,6 @@ _WEEKDAY_NAMES = {
     "jum'at": "fri",
     "ahad": "sun",
 }
-_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
 class _Model(BaseModel):
@@ -165,7 +163,7 @@ class Calendar(_Model):
             return value
         previous_end = -1
         for text in value:
-            start, end = _minutes_range(str(text))
+            start, end = parse_hours(str(text))
             if start <= previous_end:
                 raise ValueError(f"working hours {text!r} overlap or are out of order")
             previous_end = end
@@ -178,7 +176,7 @@ class Calendar(_Model):
 
     def ranges(self) -> list[tuple[int, int]]:
         """The working hours of a day as (start, end) minutes after midnight."""
-        return [_minutes_range(text) for text in self.hours]
+        return [parse_hours(text) for text in self.hours]
 
     @property
     def day_minutes(self) -> int:
@@ -190,17 +188,6 @@ class Calendar(_Model):
     @property
     def week_days(self) -> int:
         return 7 if self.mode == "continuous" else WORKDAYS_PER_WEEK
-
-
-def _minutes_range(text: str) -> tuple[int, int]:
-    match = _HOURS.match(text)
-    if not match:
-        raise ValueError(f"not a range of hours: {text!r}; write it like 08:00-16:00")
-    h1, m1, h2, m2 = (int(g) for g in match.groups())
-    start, end = h1 * 60 + m1, h2 * 60 + m2
-    if not (0 <= start < end <= 24 * 60 and m1 < 60 and m2 < 60):
-        raise ValueError(f"not a range of hours within a day: {text!r}")
-    return start, end
 
 
 class Sop(_Model):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sopcli.calendar import WorkCalendar
 
-END = "end"
+END: Final = "end"
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,6 @@ class Runs:
             run_id = self.run_id(ref)
             records = self.store.records(run_id)
             state = self._fold(run_id, records)
-            self._heal_index(state, records)
             kind, data, at = build(state)
             zone = state.plan.calendar.zone
             record = self.store.append(run_id, records, self._record(kind, data, at, zone))
@@ -110,7 +109,8 @@ class Runs:
         return state
 
     def _index(self, state: RunState) -> None:
-        """The run file is the record; a failed index update is caught up by the next write."""
+        """The run file is the record; the index row is rewritten whole after every write, so one
+        missed by a crash or an I/O error is caught up by the next write to that run."""
         try:
             self.store.put_summary(reports.summary(state))
         except SopError as err:
@@ -118,12 +118,6 @@ class Runs:
                 f"recorded, but the run index was not updated ({err.message}); "
                 "it catches up on the next change to this run"
             )
-
-    def _heal_index(self, state: RunState, records: list[dict[str, Any]]) -> None:
-        """A crash between writing a run and its index leaves the index behind: catch it up."""
-        row = self.store.summary(state.id)
-        if records and (row is None or row.get("seq", 0) < records[-1]["seq"]):
-            self.store.put_summary(reports.summary(state))
 
     def start(self, sop: Sop, *, title: str | None, assignments: dict[str, str], at: str | None) -> RunState:
         from sopcli.calendar import public_holidays

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sopcli.model import END, Sop
+from sopcli.model import Sop
+from sopcli.plan import END
 
 
 def _label(text: str) -> str:

@@ -9,7 +9,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from sopcli.model import END, Sop
+from sopcli.model import Sop
+from sopcli.plan import END
 from sopcli.render import LEGEND, MARKS, fmt_minutes, mark_of, safe_text
 from sopcli.render import short_time as _time
 
