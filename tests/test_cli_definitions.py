@@ -34,7 +34,7 @@ def test_show_reads_like_the_paper_form(sop) -> None:
         "Pencatatan dan Pendataan",
         "Kabag Perencanaan",
         "3 Hari",
-        "sesuai → 6",
+        "perbaiki → 4",
     ):
         assert text in out, text
     assert all(len(line) <= 100 for line in out.splitlines())
@@ -56,14 +56,14 @@ def test_show_by_number_and_by_path(sop) -> None:
     assert data["id"] == "rkt-ii"
     assert [s["standard_minutes"] for s in data["steps"]] == [10, 60, 120, 1440, 60, 20]
     assert set(data) >= {"id", "number", "title", "organization", "approved_by", "legal_basis", "actors", "steps"}
-    assert data["steps"][4]["outcomes"] == {"sesuai": 6, "perbaiki": 4}
+    assert data["steps"][5]["outcomes"] == {"sesuai": "end", "perbaiki": 4}
 
 
 def test_mermaid_has_lanes_and_labelled_decisions(sop) -> None:
     out = sop("show", "rkt-ii", "--format", "mermaid").out
     assert out.startswith("flowchart TD")
     assert 'subgraph lane_kasubbag["Kasubbag PA II"]' in out
-    assert 's5 -->|"perbaiki"| s4' in out and 's5 -->|"sesuai"| s6' in out and "s6 --> finish" in out
+    assert 's6 -->|"perbaiki"| s4' in out and 's6 -->|"sesuai"| finish' in out and "s5 --> s6" in out
 
 
 def test_an_unknown_sop_names_the_known_ones(sop) -> None:

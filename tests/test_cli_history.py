@@ -18,12 +18,14 @@ def complete_run(sop, files, start: str, minutes: list[int], loop: bool = False)
 
     for step, spent in zip(range(1, 7), minutes, strict=True):
         advance(spent)
-        if step == 5 and loop:
-            sop("done", "5", "--outcome", "perbaiki")
+        if step == 6 and loop:
+            sop("done", "6", "--outcome", "perbaiki")
             advance(5)
             sop("done", "4")
             advance(5)
-        sop("done", str(step), *(["--outcome", "sesuai"] if step == 5 else []))
+            sop("done", "5")
+            advance(spent)
+        sop("done", str(step), *(["--outcome", "sesuai"] if step == 6 else []))
     return run
 
 

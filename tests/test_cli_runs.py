@@ -18,7 +18,7 @@ def report(sop, *extra: str) -> dict:
 def test_start_prints_the_id_and_the_active_lane(sop) -> None:
     out = sop("start", "rkt-ii").out
     assert out.startswith("Started run ") and "Active: step 1" in out and "Kabag Perencanaan" in out
-    assert "Kelengkapan: Memo/disposisi Karo PO" in out
+    assert "Kelengkapan: Arahan Karo PO" in out
     data = report(sop)
     assert data["run"]["status"] == "active" and data["run"]["started_by"] == "ani"
     assert [s["status"] for s in data["steps"]] == ["active"] + ["pending"] * 5
@@ -35,24 +35,26 @@ def test_a_whole_run_with_evidence_and_a_decision_loop(sop, files) -> None:
     sop.at("2026-11-23 11:40")
     sop("done", "3", "--attach", telaah, "--note", "dikirim ke unit kerja")
     sop.at("2026-11-25 11:40")
-    sop("done", "4", "--attach", konsep)
+    sop("done", "4", "--as", "budi", "--attach", konsep)
     sop.at("2026-11-25 12:10")
-    sop("done", "5", "--as", "budi", "--outcome", "perbaiki")
+    sop("done", "5")
+    sop.at("2026-11-25 12:20")
+    sop("done", "6", "--outcome", "perbaiki")
     sop.at("2026-11-26 12:10")
-    sop("done", "4", "--attach", files("konsep-v2.docx"))
-    sop.at("2026-11-26 12:30")
-    sop("done", "5", "--as", "budi", "--outcome", "sesuai")
+    sop("done", "4", "--as", "budi", "--attach", files("konsep-v2.docx"))
     sop.at("2026-11-26 12:40")
-    out = sop("done", "6", "--attach", files("bahan-rkt.pdf")).out
+    sop("done", "5")
+    sop.at("2026-11-26 12:50")
+    out = sop("done", "6", "--outcome", "sesuai", "--attach", files("bahan-rkt.pdf")).out
     assert f"Run {run} is completed." in out
 
     data = report(sop)
     steps = {s["no"]: s for s in data["steps"]}
     assert data["run"]["status"] == "completed"
-    assert data["run"]["finished_at"] == "2026-11-26T12:40:00+07:00"
-    assert [steps[n]["elapsed_minutes"] for n in range(1, 7)] == [10, 90, 120, 960 + 480, 30 + 20, 10]
-    assert steps[4]["passes"] == 2 and steps[5]["passes"] == 2 and steps[5]["outcome"] == "sesuai"
-    assert steps[5]["on_time"] is True and steps[2]["on_time"] is False
+    assert data["run"]["finished_at"] == "2026-11-26T12:50:00+07:00"
+    assert [steps[n]["elapsed_minutes"] for n in range(1, 7)] == [10, 90, 120, 960 + 470, 30 + 30, 10 + 10]
+    assert steps[4]["passes"] == 2 and steps[6]["passes"] == 2 and steps[6]["outcome"] == "sesuai"
+    assert steps[4]["on_time"] is True and steps[6]["on_time"] is True and steps[2]["on_time"] is False
     assert steps[1]["inputs"][0]["name"] == "memo.pdf" and steps[1]["inputs"][0]["step"] == 1
     assert [f["name"] for f in steps[2]["inputs"]] == ["telaah.docx"] and steps[2]["inputs"][0]["step"] == 1
     assert {f["name"] for f in steps[5]["inputs"]} == {"konsep-v1.docx", "konsep-v2.docx"}
@@ -64,9 +66,9 @@ def test_a_whole_run_with_evidence_and_a_decision_loop(sop, files) -> None:
         "on_time": 5,
         "late": 1,
         "standard_minutes": 1710,
-        "elapsed_minutes": 1720,
+        "elapsed_minutes": 1730,
     }
-    assert f"Run {run}: 9 records intact, 6 evidence file(s) match" in sop("verify").out
+    assert f"Run {run}: 10 records intact, 6 evidence file(s) match" in sop("verify").out
     assert sop.fail("done", "6").startswith("sop: run ")
 
 
@@ -79,10 +81,10 @@ def test_only_the_active_step_can_be_completed(sop) -> None:
 
 def test_a_decision_needs_one_of_its_outcomes(sop) -> None:
     start(sop)
-    for step in (1, 2, 3, 4):
+    for step in (1, 2, 3, 4, 5):
         sop("done", str(step))
-    assert "add --outcome (sesuai, perbaiki)" in sop.fail("done", "5")
-    assert "no outcome 'mungkin'" in sop.fail("done", "5", "--outcome", "mungkin")
+    assert "add --outcome (sesuai, perbaiki)" in sop.fail("done", "6")
+    assert "no outcome 'mungkin'" in sop.fail("done", "6", "--outcome", "mungkin")
     start(sop)
     assert "takes no --outcome" in sop.fail("done", "1", "--outcome", "sesuai")
 
@@ -207,7 +209,7 @@ def test_status_shows_lane_time_left_and_evidence(sop, files) -> None:
     out = sop("status").out
     assert "Langkah 2" in out and "Kasubbag PA II (budi)" in out
     assert "20m dari 1j" in out and "sisa 40m" in out
-    assert "Renstra dan IKU Kemenko Polhukam" in out and "disposisi.pdf (langkah 1)" in out
+    assert "Disposisi/arahan Kabag" in out and "disposisi.pdf (langkah 1)" in out
     sop.at("2026-11-23 10:00")
     assert "lewat 1j" in sop("status").out
     active = json.loads(sop("status", "--format", "json").out)["active"]

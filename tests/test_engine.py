@@ -39,8 +39,8 @@ class Trail:
             }
         )
 
-    def through_step_four(self) -> None:
-        for step, at in ((1, "08:10"), (2, "08:20"), (3, "08:30"), (4, "09:00")):
+    def through_step_five(self) -> None:
+        for step, at in ((1, "08:10"), (2, "08:20"), (3, "08:30"), (4, "09:00"), (5, "09:10")):
             self.done(step, at)
 
     def done(self, step: int, hhmm: str, outcome: str | None = None) -> None:
@@ -57,8 +57,8 @@ def test_a_new_run_has_step_one_active() -> None:
 
 def test_a_decision_loop_times_every_pass() -> None:
     trail = Trail()
-    trail.through_step_four()
-    trail.done(5, "09:30", "perbaiki")
+    trail.through_step_five()
+    trail.done(6, "09:30", "perbaiki")
     trail.done(4, "10:00")
     state = fold(trail.records)
     four = state.steps[4]
@@ -81,9 +81,8 @@ def test_undo_reopens_and_removes_the_next_pass() -> None:
 
 def test_undo_of_the_last_step_reopens_a_completed_run() -> None:
     trail = Trail()
-    trail.through_step_four()
-    trail.done(5, "09:10", "sesuai")
-    trail.done(6, "09:20")
+    trail.through_step_five()
+    trail.done(6, "09:20", "sesuai")
     assert fold(trail.records).status == "completed"
     trail.add("undo", "09:30", **check_undo(fold(trail.records)))
     state = fold(trail.records)

@@ -21,9 +21,11 @@ def scenario(sop, files) -> str:
     sop.at("2026-11-23 11:00")
     sop("done", "3", "--attach", files("telaah.docx"), "--note", "dikirim ke 5 unit kerja")
     sop.at("2026-11-26 10:00")
-    sop("done", "4", "--attach", files("konsep-v1.docx"))
+    sop("done", "4", "--attach", files("konsep-v1.docx"), "--force")
     sop.at("2026-11-26 11:30")
-    sop("done", "5", "--outcome", "perbaiki", "--force")
+    sop("done", "5")
+    sop.at("2026-11-26 11:40")
+    sop("done", "6", "--outcome", "perbaiki")
     sop.at("2026-11-27 14:00")
     return run
 

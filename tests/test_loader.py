@@ -76,12 +76,12 @@ def test_the_seed_is_the_paper_form() -> None:
     assert sop.approved_by.nip == "195910081983031001"
     assert sop.approved_by.position == "Kepala Biro Perencanaan dan Organisasi"
     assert len(sop.legal_basis) == 4 and len(sop.qualifications) == 6 and len(sop.equipment) == 4
-    assert sop.related == ["SOP Makro Penyusunan RKT"]
+    assert sop.related == ["SOP Makro Penyusunan Rencana Kinerja Tahunan (RKT)"]
     assert sop.warning and sop.records
     assert [a.name for a in sop.actors] == ["Kabag Perencanaan", "Kasubbag PA II", "Pelaksana (JP/JFT)"]
     assert [s.time for s in sop.steps] == ["10 Menit", "60 Menit", "120 Menit", "3 Hari", "60 Menit", "20 Menit"]
     assert [sop.standard_minutes(s) for s in sop.steps] == [10, 60, 120, 1440, 60, 20]
-    assert [s.actor for s in sop.steps] == ["kabag", "kasubbag", "pelaksana", "pelaksana", "kasubbag", "kabag"]
+    assert [s.actor for s in sop.steps] == ["kabag", "kasubbag", "pelaksana", "kasubbag", "pelaksana", "kabag"]
 
 
 def test_indonesian_keys_load_to_the_same_model() -> None:

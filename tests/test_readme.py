@@ -24,7 +24,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 def test_the_tour_runs(sop, files, monkeypatch, tmp_path) -> None:
     """Every command of the tour, in order, against a fresh store."""
-    for name in ("memo-karo.pdf", "disposisi.pdf", "telaah.docx", "konsep.docx", "bahan-deputi.pdf"):
+    for name in ("arahan-karo.pdf", "disposisi.pdf", "telaah.docx", "bahan-deputi.pdf", "bahan-rkt.docx", "reviu.docx"):
         (tmp_path / name).write_text(name)
     tour = re.search(r"## A tour\n\n```console\n(.*?)```", readme(), re.S)
     assert tour

@@ -20,8 +20,8 @@ from sopcli.runs import Runs
 from .conftest import SEED
 
 SOP = loader.load_file(SEED)
-FLOW = {1: 2, 2: 3, 3: 4, 4: 5, 6: "end"}
-DECISION = {"sesuai": 6, "perbaiki": 4}
+FLOW = {1: 2, 2: 3, 3: 4, 4: 5, 5: 6}
+DECISION = {"sesuai": "end", "perbaiki": 4}
 
 
 class RunModel(RuleBasedStateMachine):
@@ -52,8 +52,8 @@ class RunModel(RuleBasedStateMachine):
             self._refused(lambda: self.runs.done(self.run, 1))
             return
         step = self.active
-        target = DECISION[outcome] if step == 5 else FLOW[step]
-        self.runs.done(self.run, step, outcome=outcome if step == 5 else None)
+        target = DECISION[outcome] if step == 6 else FLOW[step]
+        self.runs.done(self.run, step, outcome=outcome if step == 6 else None)
         self.records += 1
         self.completions.append((step, target))
         if target == "end":
@@ -65,7 +65,7 @@ class RunModel(RuleBasedStateMachine):
     @rule(step=st.integers(1, 6))
     def done_a_step_that_is_not_active(self, step: int) -> None:
         if step != self.active:
-            self._refused(lambda: self.runs.done(self.run, step, outcome="sesuai" if step == 5 else None))
+            self._refused(lambda: self.runs.done(self.run, step, outcome="sesuai" if step == 6 else None))
 
     @rule(minutes=st.integers(0, 60))
     def undo(self, minutes: int) -> None:
