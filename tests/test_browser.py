@@ -178,7 +178,7 @@ def test_a_browser_that_fails_gives_its_exit_code_and_last_words_and_leaves_the_
 
 
 def test_a_browser_that_writes_no_pdf_is_an_error(tmp_path: Path) -> None:
-    env = fake_browser(tmp_path, 'rm "$out"\n')
+    env = fake_browser(tmp_path, '/bin/rm "$out"\n')
     with pytest.raises(SopError, match="finished without writing a PDF"):
         print_pdf(page("x"), tmp_path / "form.pdf", environ=env)
     assert not (tmp_path / "form.pdf").exists()

@@ -157,8 +157,10 @@ def test_a_start_that_fails_raises_with_the_server_log_and_leaves_no_folder(bind
 class NeverReady(Cluster):
     """A cluster whose start times out, remembering the processes and folder it had."""
 
-    seen: set[int] = set()
-    folders: set[Path] = set()
+    def __init__(self, bindir: Path, *, start_timeout: float) -> None:
+        super().__init__(bindir, start_timeout=start_timeout)
+        self.seen: set[int] = set()
+        self.folders: set[Path] = set()
 
     def _ready(self) -> bool:
         if self.pid is not None and super()._ready():
