@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sopcli.cli import app
+from sopcli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "sops" / "ot01-02-015-097.yaml"
@@ -39,10 +39,14 @@ class Sop:
         self.monkeypatch.setenv("SOP_NOW", moment)
 
     def __call__(self, *args: str, ok: bool | None = True) -> Result:
-        result = self.runner.invoke(app, [str(a) for a in args])
-        if result.exception and not isinstance(result.exception, SystemExit):
-            raise result.exception
-        outcome = Result(result.exit_code, result.stdout, result.stderr)
+        with self.runner.isolation() as (out, err, _mixed):
+            try:
+                code = cli.run([str(a) for a in args])
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            sys.stdout.flush()
+            sys.stderr.flush()
+            outcome = Result(code, out.getvalue().decode(), err.getvalue().decode())
         if ok is True:
             assert outcome.code == 0, f"sop {' '.join(args)} failed: {outcome.err}{outcome.out}"
         elif ok is False:
@@ -68,8 +72,23 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("SOP_PATH", raising=False)
+    monkeypatch.delenv("SOP_STORE", raising=False)
+    for name in ("SOP_LANG", "LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANGUAGE", "id")  # restored after each test: `sop` sets it for the framework
     monkeypatch.chdir(tmp_path)
     return store
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch):
+    """Core messages in English (their catalogue ids), for tests that read them."""
+    from sopcli.i18n import set_language
+
+    monkeypatch.setenv("SOP_LANG", "en")
+    set_language("en")
+    yield
+    set_language("id")
 
 
 @pytest.fixture

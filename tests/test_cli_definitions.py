@@ -22,10 +22,10 @@ def test_show_reads_like_the_paper_form(sop) -> None:
     for text in (
         "OT.01.02-015-097.Set.PO",
         "PENYIAPAN BAHAN PENYUSUNAN",
-        "01 November 2017",
-        "02 Mei 2018",
+        "Rabu, 01 November 2017",
+        "Rabu, 02 Mei 2018",
         "Janiruddin, S.H., M.Si",
-        "NIP 195910081983031001",
+        "NIP. 195910081983031001",
         "Dasar Hukum",
         "Kualifikasi Pelaksana",
         "Keterkaitan",
@@ -68,7 +68,7 @@ def test_mermaid_has_lanes_and_labelled_decisions(sop) -> None:
 
 def test_an_unknown_sop_names_the_known_ones(sop) -> None:
     line = sop.fail("show", "nope")
-    assert "no SOP 'nope'" in line and "rkt-ii" in line
+    assert "tidak ada SOP 'nope'" in line and "rkt-ii" in line
 
 
 def test_local_sops_and_sop_path_come_first(sop, tmp_path: Path, monkeypatch) -> None:
@@ -83,7 +83,7 @@ def test_local_sops_and_sop_path_come_first(sop, tmp_path: Path, monkeypatch) ->
     assert "Salinan" in json.loads(sop("show", "rkt-ii", "--format", "json").out)["title"]
 
 
-def test_validate_reports_every_problem_in_every_file(sop, tmp_path: Path) -> None:
+def test_validate_reports_every_problem_in_every_file(sop, tmp_path: Path, english) -> None:
     good = tmp_path / "good.yaml"
     good.write_text(ENGLISH)
     bad = tmp_path / "bad.yaml"

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def complete_run(sop, files, start: str, minutes: list[int], loop: bool = False) -> str:
     """One run of rkt-ii whose steps 1..6 take the given working minutes (same day where possible)."""
@@ -45,13 +49,14 @@ def test_stats_over_completed_runs(sop, files) -> None:
         "p90_minutes": 30,
         "standard_minutes": 10,
         "on_time_share": round(1 / 3, 4),
+        "median_overrun_minutes": 10,
     }
     assert steps[2]["on_time_share"] == round(2 / 3, 4)
     assert steps[4]["median_minutes"] == 100 and steps[4]["p90_minutes"] == 105  # the loop's second pass
     assert steps[6]["on_time_share"] == 1
     assert data["most_late_step"] == 1
     out = sop("stats", "rkt-ii").out
-    assert "3 run selesai" in out and "Paling sering terlambat: langkah 1" in out
+    assert "3 completed runs" in out and "Most late: step 1 (largest median overrun)" in out
 
 
 def test_stats_with_no_completed_runs(sop) -> None:
@@ -76,21 +81,21 @@ def test_log_tells_what_happened_and_when_it_was_recorded(sop, files, monkeypatc
     sop("done", "1", "--as", "siti", "--at", "2026-11-23 09:00", "--attach", files("disposisi.pdf"))
     sop("note", "2", "menunggu Renstra")
     sop("assign", "kasubbag=budi")
-    sop("undo")
+    sop("undo", "--as", "siti")
     sop("cancel", "--reason", "ditunda")
     out = sop("log").out
     for text in (
-        "mulai rkt-ii",
-        "langkah 1 selesai; bukti: disposisi.pdf",
-        "(dicatat 2026-11-23 10:00)",
+        "started rkt-ii",
+        "step 1 done; evidence: disposisi.pdf",
+        "(recorded 2026-11-23 10:00)",
         "✎ menunggu Renstra",
         "lane kasubbag → budi",
-        "ditarik kembali",
-        "run dibatalkan: ditunda",
+        "was taken back",
+        "run cancelled: ditunda",
     ):
         assert text in out, text
     records = json.loads(sop("log", "--format", "json").out)
-    assert [r["by"] for r in records] == ["ani", "siti", "ani", "ani", "ani", "ani"]
+    assert [r["by"] for r in records] == ["ani", "siti", "ani", "ani", "siti", "ani"]
     login = records[0]["login"]
     assert login and all(r["login"] == login for r in records)  # who typed it, whatever --as said
     assert f"(login {login})" in out

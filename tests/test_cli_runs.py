@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def start(sop, *extra: str) -> str:
     return sop("start", "rkt-ii", "--quiet", *extra).out.strip()
@@ -18,7 +20,7 @@ def report(sop, *extra: str) -> dict:
 def test_start_prints_the_id_and_the_active_lane(sop) -> None:
     out = sop("start", "rkt-ii").out
     assert out.startswith("Started run ") and "Active: step 1" in out and "Kabag Perencanaan" in out
-    assert "Kelengkapan: Arahan Karo PO" in out
+    assert "Requires: Arahan Karo PO" in out and "due Mon 23 Nov 2026 08:10" in out
     data = report(sop)
     assert data["run"]["status"] == "active" and data["run"]["started_by"] == "ani"
     assert [s["status"] for s in data["steps"]] == ["active"] + ["pending"] * 5
@@ -68,7 +70,7 @@ def test_a_whole_run_with_evidence_and_a_decision_loop(sop, files) -> None:
         "standard_minutes": 1710,
         "elapsed_minutes": 1730,
     }
-    assert f"Run {run}: 10 records intact, 6 evidence file(s) match" in sop("verify").out
+    assert f"Run {run}: 10 records intact and within the rules; 5 evidence file(s) match" in sop("verify").out
     assert sop.fail("done", "6").startswith("sop: run ")
 
 
@@ -92,17 +94,19 @@ def test_a_decision_needs_one_of_its_outcomes(sop) -> None:
 def test_assigned_lanes_and_force(sop) -> None:
     start(sop, "--assign", "kabag=siti")
     line = sop.fail("done", "1")
-    assert "assigned to siti; ani may not complete it" in line and "--force" in line
+    assert "assigned to siti: only siti may complete it, not ani" in line and "--force is recorded" in line
+    assert "--as" not in line  # never advice to act in someone else's name
     sop("note", "1", "menunggu Kabag")  # anyone may note
     sop("done", "1", "--force")
     data = report(sop)
     assert data["steps"][0]["forced"] is True and data["steps"][0]["by"] == "ani"
     assert data["steps"][0]["notes"][0]["by"] == "ani"
-    assert "[dipaksa]" in sop("log").out
+    assert "[forced]" in sop("log").out
     sop("assign", "pelaksana=rudi")
     assert report(sop)["run"]["assignments"] == {"kabag": "siti", "pelaksana": "rudi"}
     assert "no lane 'boss'" in sop.fail("assign", "boss=x")
-    assert "ACTOR=PERSON" in sop.fail("assign", "kabag")
+    malformed = sop("assign", "kabag", ok=False)
+    assert malformed.code == 2 and "ACTOR=PERSON" in malformed.err
 
 
 def test_at_is_checked_against_now_and_activation(sop) -> None:
@@ -206,12 +210,12 @@ def test_status_shows_lane_time_left_and_evidence(sop, files) -> None:
     start(sop, "--assign", "kasubbag=budi")
     sop("done", "1", "--attach", files("disposisi.pdf"))
     sop.at("2026-11-23 08:20")
-    out = sop("status").out
-    assert "Langkah 2" in out and "Kasubbag PA II (budi)" in out
-    assert "20m dari 1j" in out and "sisa 40m" in out
-    assert "Disposisi/arahan Kabag" in out and "disposisi.pdf (langkah 1)" in out
+    out = sop("status").out.replace("\u00a0", " ")
+    assert "Step 2" in out and "Kasubbag PA II (budi)" in out
+    assert "20m of 1h · 40m left" in out and "Due          Mon 23 Nov 2026 09:00" in out
+    assert "Disposisi/arahan Kabag" in out and "disposisi.pdf (step 1)" in out
     sop.at("2026-11-23 10:00")
-    assert "lewat 1j" in sop("status").out
+    assert "over by 1h" in sop("status").out
     active = json.loads(sop("status", "--format", "json").out)["active"]
     assert active["no"] == 2 and active["overdue"] is True
 
@@ -231,8 +235,9 @@ def test_json_csv_and_md_agree(sop, files) -> None:
         assert float(row["elapsed_minutes"]) == step["elapsed_minutes"]
         assert float(row["standard_minutes"]) == step["standard_minutes"]
         assert row["status"] == step["status"]
-        assert f"| {step['no']} | " in md and f" {step['elapsed_minutes']} | {step['standard_minutes']} |" in md
-    assert rows[0]["on_time"] == "false" and rows[0]["artifacts"] == "d.pdf"
+        assert f"\n| {step['no']} | " in md
+    assert rows[0]["on_time"] == "false" and rows[0]["artifacts"] == "d.pdf" and rows[0]["overrun_minutes"] == "35.0"
+    assert "| 1 | Mempelajari" in md and "| late | ani | 45m | 10m | no |" in md
 
 
 def test_lanes_keep_the_sop_order_whatever_the_steps_order(sop, tmp_path, monkeypatch) -> None:
@@ -244,5 +249,5 @@ def test_lanes_keep_the_sop_order_whatever_the_steps_order(sop, tmp_path, monkey
     sop("start", "mini", "-q")
     assert [lane["id"] for lane in report(sop)["lanes"]] == ["a", "b"]
     monkeypatch.setenv("COLUMNS", "200")
-    header = next(line for line in sop("report").out.splitlines() if "Kegiatan" in line)
+    header = next(line for line in sop("report").out.splitlines() if "Activity" in line)
     assert header.index("Lane A") < header.index("Lane B")

@@ -14,6 +14,8 @@ from sopcli.model import sop_document
 
 from .conftest import SEED
 
+pytestmark = pytest.mark.usefixtures("english")
+
 DOC = sop_document(load_file(SEED))
 
 
@@ -73,7 +75,7 @@ def test_a_decision_loop_times_every_pass() -> None:
 def test_undo_reopens_and_removes_the_next_pass() -> None:
     trail = Trail()
     trail.done(1, "08:10")
-    trail.add("undo", "08:15", **check_undo(fold(trail.records)))
+    trail.add("undo", "08:15", **check_undo(fold(trail.records), actor="ani", force=False))
     state = fold(trail.records)
     assert state.steps[1].status == "active" and state.steps[1].passes[0].started_at.minute == 0
     assert state.steps[2].status == "pending" and state.completions == []
@@ -84,7 +86,7 @@ def test_undo_of_the_last_step_reopens_a_completed_run() -> None:
     trail.through_step_five()
     trail.done(6, "09:20", "sesuai")
     assert fold(trail.records).status == "completed"
-    trail.add("undo", "09:30", **check_undo(fold(trail.records)))
+    trail.add("undo", "09:30", **check_undo(fold(trail.records), actor="ani", force=False))
     state = fold(trail.records)
     assert state.status == "active" and state.finished_at is None and state.active.plan.no == 6
 

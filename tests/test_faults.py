@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 class Faults:
     """Makes the n-th call of an OS function fail with an errno, counting calls from zero."""
@@ -114,13 +116,11 @@ def test_a_failing_temp_file_creation(sop, home: Path, monkeypatch) -> None:
 
 
 def test_an_unreadable_attachment_is_refused_before_anything_is_recorded(sop, files, monkeypatch) -> None:
-    import builtins
-
-    from sopcli import evidence
+    import os
 
     secret = files("rahasia.pdf")
     sop("start", "rkt-ii", "-q")
-    real_open = builtins.open
+    real_open = os.open
 
     def guarded(path, *args, **kwargs):
         if str(path) == str(secret):
@@ -128,7 +128,7 @@ def test_an_unreadable_attachment_is_refused_before_anything_is_recorded(sop, fi
         return real_open(path, *args, **kwargs)
 
     with monkeypatch.context() as patch:  # root reads any file, so the refusal is simulated
-        patch.setattr(evidence, "open", guarded, raising=False)
+        patch.setattr(os, "open", guarded)
         line = sop.fail("done", "1", "--attach", str(secret))
     assert "cannot read" in line and "Permission denied" in line
     assert len(json.loads(sop("log", "--format", "json").out)) == 1

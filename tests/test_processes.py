@@ -94,8 +94,8 @@ def test_a_writer_killed_at_random_moments_never_breaks_the_store(tmp_path: Path
 HOLDER = """
 import sys, time
 from pathlib import Path
-from sopcli.store import Store
-with Store(Path(sys.argv[1])).lock("holder test"):
+from sopcli.store.tinydb import TinyStore
+with TinyStore(Path(sys.argv[1])).lock("holder test"):
     print("held", flush=True)
     time.sleep(60)
 """

@@ -39,4 +39,4 @@ def test_the_sop_file_example_is_valid(sop, tmp_path) -> None:
     assert example
     path = tmp_path / "example.yaml"
     path.write_text(example.group(1))
-    assert "ok (rkt-ii, 2 steps)" in sop("validate", str(path)).out
+    assert "sah (rkt-ii, 2 langkah)" in sop("validate", str(path)).out

@@ -86,6 +86,7 @@ def test_the_header_and_info_block_are_the_forms_text(seed) -> None:
         assert f"{label} : {listed}" in text, label
     assert f"Keterkaitan : 1. {seed.related[0]}" in text
     assert [a.name for a in seed.actors] == ["Kabag Perencanaan", "Kasubbag PA II", "Pelaksana (JP/JFT)"]
+    assert all(len(s.actor) == 1 and s.time_with is None for s in seed.steps)
     assert "\t".join(a.name for a in seed.actors) in FORM.read_text()
 
 
@@ -108,11 +109,11 @@ def test_the_flow_is_the_one_the_flowchart_draws(seed) -> None:
         (lane_of_node.get(a, a), lane_of_node.get(b, b))
         for a, b in re.findall(r"(\w+)(?:\(\[[^\]]*\]\)|\[[^\]]*\])?\s*-->\s*(\w+)", graph)
     }
-    lane = {s.no: s.actor for s in seed.steps}
+    lane = {s.no: s.actor[0] for s in seed.steps}
     walked = {("Start", lane[1])}
     for i, step in enumerate(seed.steps):
         for target in seed.successors(i):
-            walked.add((step.actor, "End" if target == "end" else lane[target]))
+            walked.add((step.actor[0], "End" if target == "end" else lane[target]))
     assert walked == drawn
     decision = seed.step(6)
     assert decision.outcomes == {"sesuai": "end", "perbaiki": 4}

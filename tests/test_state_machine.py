@@ -8,6 +8,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -18,6 +19,8 @@ from sopcli.errors import Refused
 from sopcli.runs import Runs
 
 from .conftest import SEED
+
+pytestmark = pytest.mark.usefixtures("english")
 
 SOP = loader.load_file(SEED)
 FLOW = {1: 2, 2: 3, 3: 4, 4: 5, 5: 6}
@@ -122,8 +125,8 @@ class RunModel(RuleBasedStateMachine):
         assert (state.active.plan.no if state.active else None) == self.active
         assert {no: len(s.passes) for no, s in state.steps.items()} == self.passes
         assert state.seq == self.records
-        summary = self.runs.store.summary(self.run)
-        assert summary and summary["seq"] == self.records and summary["status"] == self.status
+        (summary,) = [row for row in self.runs.rows() if row["id"] == self.run]
+        assert summary["seq"] == self.records and summary["status"] == self.status
 
     @invariant()
     def verify_passes(self) -> None:

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+FIRST_YEAR, LAST_YEAR = 1970, 2199  # the years sop keeps time in; anything else is a typo or an attack
 
 
 def parse_hours(text: str) -> tuple[int, int]:
     """`08:00-16:00` as (start, end) minutes after midnight; ValueError saying how to write it."""
+    from sopcli.i18n import _
+
     match = _HOURS.match(text)
     if not match:
-        raise ValueError(f"not a range of hours: {text!r}; write it like 08:00-16:00")
+        raise ValueError(_("not a range of hours: {text!r}; write it like 08:00-16:00", text=text))
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     start, end = h1 * 60 + m1, h2 * 60 + m2
     if not (0 <= start < end <= 24 * 60 and m1 < 60 and m2 < 60):
-        raise ValueError(f"not a range of hours within a day: {text!r}")
+        raise ValueError(_("not a range of hours within a day: {text!r}", text=text))
     return start, end
 
 
@@ -52,6 +55,19 @@ class WorkCalendar:
     def is_workday(self, day: date) -> bool:
         return day.weekday() in self.workdays and day not in self.closed
 
+    def open_spans(self, first: datetime, last: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """The working spans [opens, closes) that overlap [first, last], in order (UTC instants)."""
+        first, last = first.astimezone(self.zone), last.astimezone(self.zone)
+        day = first.date()
+        while day <= last.date():
+            if self.is_workday(day):
+                midnight = datetime(day.year, day.month, day.day, tzinfo=self.zone)
+                for open_min, close_min in self.hours:
+                    opens = (midnight + timedelta(minutes=open_min)).astimezone(UTC)
+                    closes = (midnight + timedelta(minutes=close_min)).astimezone(UTC)
+                    yield opens, closes
+            day += timedelta(days=1)
+
 
 def working_seconds(cal: WorkCalendar, start: datetime, end: datetime) -> int:
     """Seconds of working time in [start, end); 0 when end is not after start."""
@@ -59,19 +75,11 @@ def working_seconds(cal: WorkCalendar, start: datetime, end: datetime) -> int:
         return 0
     if cal.continuous:
         return int((end - start).total_seconds())
-    first, last = start.astimezone(cal.zone), end.astimezone(cal.zone)
     total = 0
-    day = first.date()
-    while day <= last.date():
-        if cal.is_workday(day):
-            midnight = datetime(day.year, day.month, day.day, tzinfo=cal.zone)
-            for open_min, close_min in cal.hours:
-                opens = midnight + timedelta(minutes=open_min)
-                closes = midnight + timedelta(minutes=close_min)
-                lo, hi = max(opens, first), min(closes, last)
-                if hi > lo:
-                    total += int((hi.astimezone(UTC) - lo.astimezone(UTC)).total_seconds())
-        day += timedelta(days=1)
+    for opens, closes in cal.open_spans(start, end):
+        lo, hi = max(opens, start), min(closes, end)
+        if hi > lo:
+            total += int((hi - lo).total_seconds())
     return total
 
 
@@ -80,13 +88,47 @@ def working_minutes(cal: WorkCalendar, start: datetime, end: datetime) -> float:
     return working_seconds(cal, start, end) / 60
 
 
-def public_holidays(country: str | None, years: Iterable[int]) -> list[date]:
-    """Public holidays from the `holidays` package; imported only when a run starts."""
+def add_working_minutes(cal: WorkCalendar, start: datetime, minutes: float) -> datetime:
+    """The instant at which `minutes` of working time have passed since `start` (a deadline)."""
+    if minutes <= 0:
+        return start
+    if cal.continuous:
+        return start + timedelta(minutes=minutes)
+    left = timedelta(minutes=minutes)
+    cursor = start
+    horizon = datetime(LAST_YEAR, 12, 31, tzinfo=UTC)
+    while cursor < horizon:
+        window_end = min(cursor + timedelta(days=366), horizon)
+        for opens, closes in cal.open_spans(cursor, window_end):
+            lo = max(opens, cursor)
+            if closes <= lo:
+                continue
+            if closes - lo >= left:
+                return (lo + left).astimezone(start.tzinfo)
+            left -= closes - lo
+        cursor = window_end
+    return horizon
+
+
+def holidays_of(country: str | None, years: Iterable[int], categories: Iterable[str]) -> dict[date, dict[str, str]]:
+    """Public holidays (and, with the `government` category, cuti bersama) from the `holidays` package,
+    with their Indonesian and English names; imported only when a run starts."""
     if not country:
-        return []
+        return {}
     import holidays
 
     subdivision = None
     if "-" in country:
         country, subdivision = country.split("-", 1)
-    return sorted(holidays.country_holidays(country, subdiv=subdivision, years=list(years)).keys())
+    names: dict[date, dict[str, str]] = {}
+    for lang, code in (("id", "id"), ("en", "en_US")):
+        found = holidays.country_holidays(
+            country, subdiv=subdivision, years=list(years), categories=tuple(categories), language=code
+        )
+        for day, name in found.items():
+            names.setdefault(day, {})[lang] = name
+    return dict(sorted(names.items()))
+
+
+def in_range(moment: datetime) -> bool:
+    return FIRST_YEAR <= moment.year <= LAST_YEAR

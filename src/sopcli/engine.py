@@ -7,10 +7,22 @@ from datetime import datetime
 from typing import Any
 
 from sopcli.errors import Refused
+from sopcli.i18n import _
 from sopcli.plan import END, Plan, PlanStep
 
-Record = dict[str, Any]  # {"seq", "type", "at", "recorded_at", "by", "data", "prev", "hash"}
+Record = dict[str, Any]  # {"seq", "type", "at", "recorded_at", "by", "login", "data", "prev", "hash"}
 File = dict[str, Any]  # {"name", "sha256", "size"}
+
+
+@dataclass
+class Part:
+    """One lane's share of a pass: who did it, when, and whether it overrode the lane's person."""
+
+    lane: str
+    at: datetime
+    by: str
+    forced: bool = False
+    outcome: str | None = None
 
 
 @dataclass
@@ -23,9 +35,16 @@ class Pass:
     finished_at: datetime | None = None
     by: str | None = None
     outcome: str | None = None
-    forced: bool = False
+    parts: list[Part] = field(default_factory=list)
     outputs: list[File] = field(default_factory=list)
     inputs: list[File] = field(default_factory=list)
+
+    @property
+    def forced(self) -> bool:
+        return any(p.forced for p in self.parts)
+
+    def done_lanes(self) -> list[str]:
+        return [p.lane for p in self.parts]
 
 
 @dataclass
@@ -40,7 +59,7 @@ class StepState:
     plan: PlanStep
     passes: list[Pass] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    forced: bool = False
+    forced_attach: bool = False
 
     @property
     def status(self) -> str:
@@ -52,12 +71,29 @@ class StepState:
     def current(self) -> Pass | None:
         return self.passes[-1] if self.passes else None
 
+    @property
+    def forced(self) -> bool:
+        return self.forced_attach or any(p.forced for p in self.passes)
+
+    def open_lanes(self) -> list[str]:
+        """The lanes whose part of the active pass is still to do (none once the step is done)."""
+        if self.status != "active" or self.current is None:
+            return []
+        done = set(self.current.done_lanes())
+        return [lane for lane in self.plan.actors if lane not in done]
+
 
 @dataclass
 class Completion:
+    """One `done` record: a lane's part of a pass; `target` is where the work went if it completed the step."""
+
     seq: int
     step: int
-    target: int | str
+    pass_index: int
+    lane: str
+    by: str
+    recorded_at: str
+    target: int | str | None
 
 
 @dataclass
@@ -83,19 +119,23 @@ class RunState:
             return None
         return next((s for s in self.steps.values() if s.status == "active"), None)
 
-    def person(self, step: PlanStep) -> str | None:
-        return self.assignments.get(step.actor)
+    def person(self, lane: str) -> str | None:
+        return self.assignments.get(lane)
 
 
 def when(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"time without an offset: {text!r}")
+    return moment
 
 
-def fold(records: list[Record]) -> RunState:
-    """The state of a run from its records, oldest first; the first record must be `start`."""
-    first = records[0]
+def begin(first: Record) -> RunState:
+    """The state right after a run's `start` record."""
+    if first["type"] != "start":
+        raise ValueError("the first record is not a start")
     data = first["data"]
-    plan = Plan.from_snapshot(data["sop"], data.get("closed", []))
+    plan = Plan.from_snapshot(data["sop"], data.get("closed") or [], data.get("holidays"))
     state = RunState(
         id=data["run"],
         plan=plan,
@@ -106,29 +146,102 @@ def fold(records: list[Record]) -> RunState:
         steps={s.no: StepState(s) for s in plan.steps},
     )
     state.steps[plan.steps[0].no].passes.append(Pass(0, state.started_at))
-    for record in records:
-        _APPLY[record["type"]](state, record)
-        state.seq, state.head = record["seq"], record["hash"]
+    state.seq, state.head = first["seq"], first["hash"]
     return state
 
 
-def _start(state: RunState, record: Record) -> None:
-    pass  # applied when the state was made
+def apply(state: RunState, record: Record) -> None:
+    """Folds one more record into the state."""
+    _APPLY[record["type"]](state, record)
+    state.seq, state.head = record["seq"], record["hash"]
+
+
+def fold(records: list[Record]) -> RunState:
+    """The state of a run from its records, oldest first; the first record must be `start`."""
+    state = begin(records[0])
+    for record in records[1:]:
+        apply(state, record)
+    return state
+
+
+def replay(records: list[Record]) -> list[str]:
+    """Every record after the start checked against the rules as they stood when it was made: a
+    completion in someone else's lane without a recorded override, a time before the step was active
+    or after the record was written, an undo of the wrong completion. Names each record that breaks one."""
+    problems: list[str] = []
+    state = begin(records[0])
+    for record in records[1:]:
+        try:
+            _check_record(state, record)
+        except Refused as err:
+            problems.append(
+                _(
+                    "record {seq} ({kind} by {by}) breaks the rules: {reason}",
+                    seq=record["seq"],
+                    kind=record["type"],
+                    by=record["by"],
+                    reason=err.message,
+                )
+            )
+        apply(state, record)
+    return problems
+
+
+def _check_record(state: RunState, record: Record) -> None:
+    data, kind, by, at = record["data"], record["type"], record["by"], when(record["at"])
+    if at > when(record["recorded_at"]):
+        raise Refused(_("it happened after it was recorded"))
+    forced = bool(data.get("forced"))
+    expected: dict[str, Any] = {}
+    if kind == "done":
+        lane = data.get("lane") if "lane" in data else None
+        expected = check_done(
+            state, data["step"], actor=by, at=at, outcome=data.get("outcome"), force=forced, lane=lane
+        )
+    elif kind == "undo":
+        if "lane" in data:  # undo followed the lane rule from the version that records the lane
+            expected = check_undo(state, actor=by, force=forced)
+        elif state.completions:
+            expected = {"undoes": state.completions[-1].seq, "step": state.completions[-1].step}
+    elif kind == "attach":
+        expected = check_attach(state, data["step"], actor=by, force=forced)
+    elif kind == "note":
+        expected = check_note(state, data["step"])
+    elif kind == "assign":
+        check_assign(state, data["actor"])
+    elif kind == "cancel":
+        expected = check_cancel(state, data["reason"])
+    for key, value in expected.items():
+        # an override recorded where none was needed harms no one; records of older versions have no lane
+        if key == "forced" or (key == "lane" and key not in data):
+            continue
+        if data.get(key) != value:
+            raise Refused(
+                _("its '{key}' is {got!r} where the rules give {want!r}", key=key, got=data.get(key), want=value)
+            )
 
 
 def _done(state: RunState, record: Record) -> None:
     data, at = record["data"], when(record["at"])
     step = state.steps[data["step"]]
     current = step.passes[data["pass"]]
-    current.finished_at, current.by = at, record["by"]
-    current.outcome, current.forced = data.get("outcome"), bool(data.get("forced"))
+    if current.finished_at is not None:
+        raise ValueError(f"step {step.plan.no} pass {current.index} is already done")
+    lane = data.get("lane") or step.plan.actor
+    if lane not in step.plan.actors or lane in current.done_lanes():
+        raise ValueError(f"lane {lane!r} cannot complete a part of step {step.plan.no}")
+    current.parts.append(Part(lane, at, record["by"], bool(data.get("forced")), data.get("outcome")))
     current.outputs.extend(data.get("outputs", []))
     current.inputs.extend(data.get("inputs", []))
-    step.forced = step.forced or current.forced
     if data.get("note"):
         step.notes.append(Note(at, record["by"], data["note"]))
-    target = data["target"]
-    state.completions.append(Completion(record["seq"], step.plan.no, target))
+    target = data.get("target")
+    state.completions.append(
+        Completion(record["seq"], step.plan.no, current.index, lane, record["by"], record["recorded_at"], target)
+    )
+    if target is None:
+        return
+    current.finished_at, current.by, current.outcome = at, record["by"], data.get("outcome")
     if target == END:
         state.status, state.finished_at = "completed", at
     else:
@@ -140,11 +253,12 @@ def _undo(state: RunState, record: Record) -> None:
     last = state.completions.pop()
     if last.target == END:
         state.status, state.finished_at = "active", None
-    else:
+    elif last.target is not None:
         state.steps[int(last.target)].passes.pop()
-    reopened = state.steps[last.step].passes[-1]
+    reopened = state.steps[last.step].passes[last.pass_index]
+    reopened.parts.pop()
     reopened.finished_at = reopened.by = reopened.outcome = None
-    reopened.forced = False  # evidence and notes given with the completion stay: they were produced
+    # evidence and notes given with the completion stay: they were produced
 
 
 def _attach(state: RunState, record: Record) -> None:
@@ -152,7 +266,7 @@ def _attach(state: RunState, record: Record) -> None:
     step = state.steps[data["step"]]
     target = step.passes[data["pass"]]
     (target.inputs if data["kind"] == "input" else target.outputs).extend(data["files"])
-    step.forced = step.forced or bool(data.get("forced"))
+    step.forced_attach = step.forced_attach or bool(data.get("forced"))
 
 
 def _note(state: RunState, record: Record) -> None:
@@ -173,15 +287,8 @@ def _cancel(state: RunState, record: Record) -> None:
     state.cancel_reason = record["data"]["reason"]
 
 
-_APPLY = {
-    "start": _start,
-    "done": _done,
-    "undo": _undo,
-    "attach": _attach,
-    "note": _note,
-    "assign": _assign,
-    "cancel": _cancel,
-}
+_APPLY = {"done": _done, "undo": _undo, "attach": _attach, "note": _note, "assign": _assign, "cancel": _cancel}
+KINDS = ("start", *_APPLY)
 
 
 # ------------------------------------------------------------------ the rules
@@ -190,76 +297,159 @@ _APPLY = {
 def _open(state: RunState) -> None:
     if state.status != "active":
         raise Refused(
-            f"run {state.id} is {state.status}; nothing more can be recorded on it",
-            "start a new run with `sop start SOP`",
+            _("run {run} is {status}; nothing more can be recorded on it", run=state.id, status=_(state.status)),
+            _("start a new run with `sop start SOP`"),
         )
 
 
 def _step(state: RunState, no: int) -> StepState:
     if no not in state.steps:
         numbers = ", ".join(str(n) for n in state.steps)
-        raise Refused(f"{state.plan.id} has no step {no}", f"its steps are {numbers}")
+        raise Refused(
+            _("{sop} has no step {no}", sop=state.plan.id, no=no), _("its steps are {numbers}", numbers=numbers)
+        )
     return state.steps[no]
 
 
-def _lane_person(state: RunState, step: PlanStep, actor: str, force: bool, verb: str) -> bool:
-    """True when the action is forced past the lane's assigned person (and so must be recorded)."""
-    person = state.person(step)
+def _lane_refusal(state: RunState, no: int, lane: str, person: str, actor: str, verb: str) -> Refused:
+    """Who may act, and that an override is recorded; never advice to act in someone else's name."""
+    return Refused(
+        _(
+            "step {no} is in the lane of {lane}, assigned to {person}: only {person} may {verb} it, not {actor}",
+            no=no,
+            lane=state.plan.lane(lane),
+            person=person,
+            verb=verb,
+            actor=actor,
+        ),
+        _("ask {person} to do it; an override with --force is recorded under your name", person=person),
+    )
+
+
+def _choose_lane(
+    state: RunState, step: StepState, actor: str, asked: str | None, force: bool, verb: str
+) -> tuple[str, bool]:
+    """The lane whose part `actor` is doing, and whether that overrides the lane's person."""
+    plan, open_lanes = step.plan, step.open_lanes()
+    names = ", ".join(plan.actors)
+    if asked is not None:
+        if asked not in plan.actors:
+            raise Refused(
+                _("step {no} is not in the lane '{lane}'", no=plan.no, lane=asked),
+                _("its lanes are {names}", names=names),
+            )
+        if asked not in open_lanes:
+            raise Refused(
+                _("the lane {lane} has already done its part of step {no}", lane=state.plan.lane(asked), no=plan.no),
+                _("the parts still open: {open}", open=", ".join(open_lanes) or "—"),
+            )
+        candidates = [asked]
+    else:
+        mine = [lane for lane in open_lanes if state.person(lane) == actor]
+        free = [lane for lane in open_lanes if state.person(lane) is None]
+        candidates = mine or free or open_lanes
+        if len(candidates) > 1:
+            raise Refused(
+                _(
+                    "step {no} is open in several lanes ({lanes}); say which part you are doing",
+                    no=plan.no,
+                    lanes=", ".join(candidates),
+                ),
+                _("add --lane LANE"),
+            )
+    lane = candidates[0]
+    person = state.person(lane)
     if person is None or person == actor:
-        return False
+        return lane, False
     if not force:
-        raise Refused(
-            f"step {step.no} is in the lane of {state.plan.lane(step)}, assigned to {person}; "
-            f"{actor} may not {verb} it",
-            f"act as {person} (--as {person}), or use --force to override (the override is recorded)",
-        )
-    return True
+        raise _lane_refusal(state, plan.no, lane, person, actor, verb)
+    return lane, True
 
 
 def _not_before(at: datetime, since: datetime, what: str) -> None:
     if at < since:
         raise Refused(
-            f"{at.isoformat()} is before {what} ({since.isoformat()})", "give a time at or after that with --at"
+            _("{at} is before {what} ({since})", at=at.isoformat(), what=what, since=since.isoformat()),
+            _("give a time at or after that with --at"),
         )
 
 
 def check_done(
-    state: RunState, no: int, *, actor: str, at: datetime, outcome: str | None, force: bool
+    state: RunState,
+    no: int,
+    *,
+    actor: str,
+    at: datetime,
+    outcome: str | None,
+    force: bool,
+    lane: str | None = None,
 ) -> dict[str, Any]:
     """Validates `sop done` against the rules; returns what the record must say."""
     _open(state)
     step = _step(state, no)
     active = state.active
     if step.status != "active" or active is None:
-        lane = state.plan.lane(active.plan) if active else "none"
+        if active is None:
+            raise Refused(_("step {no} is not active; nothing is active", no=no), _("`sop status` shows the run"))
         raise Refused(
-            f"step {no} is not active; the active step is {active.plan.no if active else '-'} ({lane})",
-            f"complete step {active.plan.no} first" if active else "nothing is active",
+            _(
+                "step {no} is not active; the active step is {active} ({lane})",
+                no=no,
+                active=active.plan.no,
+                lane=state.plan.lanes(active.plan),
+            ),
+            _("complete step {active} first", active=active.plan.no),
         )
-    forced = _lane_person(state, step.plan, actor, force, "complete")
+    part_lane, forced = _choose_lane(state, step, actor, lane, force, _("complete"))
     current = step.current
     assert current is not None
-    _not_before(at, current.started_at, f"step {no} became active")
-    if step.plan.is_decision:
-        names = ", ".join(step.plan.outcomes)
+    _not_before(at, current.started_at, _("step {no} became active", no=no))
+    if current.parts:
+        _not_before(at, current.parts[-1].at, _("the last part of step {no} was done", no=no))
+    completes = step.plan.together == "any" or len(step.open_lanes()) == 1
+    plan = step.plan
+    target: int | str | None = None
+    if plan.is_decision and completes:
+        names = ", ".join(plan.outcomes)
         if outcome is None:
-            raise Refused(f"step {no} is a decision; say which way it went", f"add --outcome ({names})")
-        if outcome not in step.plan.outcomes:
-            raise Refused(f"step {no} has no outcome '{outcome}'", f"use one of: {names}")
-        target = step.plan.outcomes[outcome]
+            raise Refused(
+                _("step {no} is a decision; say which way it went", no=no), _("add --outcome ({names})", names=names)
+            )
+        if outcome not in plan.outcomes:
+            raise Refused(
+                _("step {no} has no outcome '{outcome}'", no=no, outcome=outcome), _("use one of: {names}", names=names)
+            )
+        target = plan.outcomes[outcome]
     elif outcome is not None:
-        raise Refused(f"step {no} is not a decision; it takes no --outcome", "leave out --outcome")
-    else:
-        target = step.plan.next
-    return {"step": no, "pass": current.index, "target": target, "outcome": outcome, "forced": forced}
+        if plan.is_decision:
+            raise Refused(
+                _("step {no} waits for other lanes; the lane that completes it gives the outcome", no=no),
+                _("leave out --outcome"),
+            )
+        raise Refused(_("step {no} is not a decision; it takes no --outcome", no=no), _("leave out --outcome"))
+    elif completes:
+        target = plan.next
+    return {
+        "step": no,
+        "pass": current.index,
+        "lane": part_lane,
+        "target": target,
+        "outcome": outcome,
+        "forced": forced,
+    }
 
 
 def check_attach(state: RunState, no: int, *, actor: str, force: bool) -> dict[str, Any]:
     _open(state)
     step = _step(state, no)
     if step.status == "pending":
-        raise Refused(f"step {no} has not been reached yet", "attach evidence to an active or done step")
-    forced = _lane_person(state, step.plan, actor, force, "attach evidence to")
+        raise Refused(_("step {no} has not been reached yet", no=no), _("attach evidence to an active or done step"))
+    people = [state.person(lane) for lane in step.plan.actors]
+    forced = False
+    if all(person is not None and person != actor for person in people):
+        if not force:
+            raise _lane_refusal(state, no, step.plan.actor, str(people[0]), actor, _("attach evidence to"))
+        forced = True
     assert step.current is not None
     return {"step": no, "pass": step.current.index, "forced": forced}
 
@@ -274,30 +464,53 @@ def check_assign(state: RunState, actor: str) -> None:
     _open(state)
     if actor not in state.plan.actors:
         known = ", ".join(state.plan.actors)
-        raise Refused(f"{state.plan.id} has no lane '{actor}'", f"lanes are: {known}")
+        raise Refused(
+            _("{sop} has no lane '{lane}'", sop=state.plan.id, lane=actor), _("lanes are: {known}", known=known)
+        )
 
 
-def check_undo(state: RunState) -> dict[str, Any]:
+def check_undo(state: RunState, *, actor: str, force: bool) -> dict[str, Any]:
+    """`undo` takes back the last part done; the person who did it or the lane's person may, else --force."""
     if state.status == "cancelled":
-        raise Refused(f"run {state.id} is cancelled; nothing can be undone", "start a new run")
+        raise Refused(_("run {run} is cancelled; nothing can be undone", run=state.id), _("start a new run"))
     if not state.completions:
-        raise Refused("there is no completion to undo", "`sop log` shows the run's records")
+        raise Refused(_("there is no completion to undo"), _("`sop log` shows the run's records"))
     last = state.completions[-1]
-    if last.target != END:
+    person = state.person(last.lane)
+    forced = False
+    if actor not in (last.by, person):
+        if not force:
+            may = last.by if person is None or person == last.by else f"{last.by} / {person}"
+            raise Refused(
+                _(
+                    "the last completion (step {no}, by {by}) may be taken back only by {may}, not {actor}",
+                    no=last.step,
+                    by=last.by,
+                    may=may,
+                    actor=actor,
+                ),
+                _("ask them to undo it; an override with --force is recorded under your name"),
+            )
+        forced = True
+    if last.target not in (None, END):
         following = state.steps[int(last.target)].current
         assert following is not None
-        if following.outputs or following.inputs:
+        if following.outputs or following.inputs or following.parts:
             raise Refused(
-                f"step {last.target} already has evidence recorded since step {last.step} was completed",
-                "an undo would orphan that evidence; record a note instead",
+                _(
+                    "step {target} already has evidence recorded since step {no} was completed",
+                    target=last.target,
+                    no=last.step,
+                ),
+                _("an undo would orphan that evidence; record a note instead"),
             )
-    return {"undoes": last.seq, "step": last.step}
+    return {"undoes": last.seq, "step": last.step, "lane": last.lane, "forced": forced}
 
 
 def check_cancel(state: RunState, reason: str) -> dict[str, Any]:
     _open(state)
     if not reason.strip():
-        raise Refused("a cancellation needs a reason", 'add --reason "..."')
+        raise Refused(_("a cancellation needs a reason"), _('add --reason "..."'))
     return {"reason": reason.strip()}
 
 

@@ -23,9 +23,11 @@ class InvalidSop(SopError):
     """An SOP file that breaks the format; carries every problem as `file:line: message`."""
 
     def __init__(self, problems: list[str]) -> None:
+        from sopcli.i18n import _n
+
         first = problems[0] if problems else "invalid SOP"
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        super().__init__(first + more, "run `sop validate FILE` to see every problem")
+        more = _n(" (and {count} more)", " (and {count} more)", len(problems) - 1) if len(problems) > 1 else ""
+        super().__init__(first + more)
         self.problems = problems
 
 
@@ -34,8 +36,17 @@ class Refused(SopError):
 
 
 class StoreError(SopError):
-    """The store on disk cannot be read or written safely; it is left as it is."""
+    """The store cannot be read or written safely; it is left as it is."""
+
+
+class Damaged(StoreError):
+    """A store file that is not what sop wrote (edited, truncated, replaced by a link): reported, never
+    overwritten."""
 
 
 class LockTimeout(StoreError):
     """Another process held the store lock for longer than we are willing to wait."""
+
+
+class Usage(SopError):
+    """A malformed option value that the framework could not catch (exit 2)."""

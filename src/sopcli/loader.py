@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from sopcli.errors import InvalidSop, NotFound
+from sopcli.i18n import N_, _
 
 if TYPE_CHECKING:
     import yaml
@@ -19,6 +22,8 @@ if TYPE_CHECKING:
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 SUFFIXES = (".yaml", ".yml")
+BUNDLED, LOCAL, SEARCH_PATH = "bundled", "./sops", "SOP_PATH"
+_TOP_KEY = re.compile(rb"^(id|nomor|number)\s*:\s*['\"]?([^'\"#\r\n]*?)['\"]?\s*(#.*)?$", re.M)
 
 
 def bundled_dir() -> Path:
@@ -27,156 +32,188 @@ def bundled_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "sops"
 
 
-def search_dirs(sop_path: str | None, cwd: Path) -> list[Path]:
-    """SOP_PATH folders first, then ./sops of the working directory, then the bundled SOPs."""
-    dirs = [Path(p) for p in (sop_path or "").split(os.pathsep) if p]
-    dirs += [cwd / "sops", bundled_dir()]
-    seen: list[Path] = []
-    for d in dirs:
-        if d.is_dir() and d.resolve() not in [s.resolve() for s in seen]:
-            seen.append(d)
+def search_dirs(sop_path: str | None, cwd: Path) -> list[tuple[Path, str]]:
+    """SOP_PATH folders first, then ./sops of the working directory, then the bundled SOPs; each with
+    the name of where it comes from."""
+    dirs = [(Path(p), SEARCH_PATH) for p in (sop_path or "").split(os.pathsep) if p]
+    dirs += [(cwd / "sops", LOCAL), (bundled_dir(), BUNDLED)]
+    seen: list[tuple[Path, str]] = []
+    resolved: set[Path] = set()
+    for folder, origin in dirs:
+        try:
+            if not folder.is_dir() or folder.resolve() in resolved:
+                continue
+        except OSError:
+            continue
+        resolved.add(folder.resolve())
+        seen.append((folder, origin))
     return seen
 
 
-def sop_files(dirs: list[Path]) -> Iterator[Path]:
-    for folder in dirs:
-        for path in sorted(folder.iterdir()):
-            if path.suffix.lower() in SUFFIXES and path.is_file():
-                yield path
+def sop_files(dirs: list[tuple[Path, str]]) -> Iterator[tuple[Path, str]]:
+    for folder, origin in dirs:
+        try:
+            entries = sorted(folder.iterdir())
+        except OSError:
+            continue
+        for path in entries:
+            if path.suffix.lower() in SUFFIXES:
+                yield path, origin
 
 
-def discover(dirs: list[Path]) -> tuple[list[tuple[Path, Sop]], list[InvalidSop]]:
-    """Every valid SOP once (the first found wins), and the problems of the invalid files."""
-    found: list[tuple[Path, Sop]] = []
+def discover(dirs: list[tuple[Path, str]]) -> tuple[list[dict[str, Any]], list[InvalidSop]]:
+    """Every valid SOP once (the first found wins, later ones are listed as shadowed), and the problems
+    of the files that could not be read."""
+    found: dict[str, dict[str, Any]] = {}
     broken: list[InvalidSop] = []
-    ids: set[str] = set()
-    for source in sop_files(dirs):
+    for source, origin in sop_files(dirs):
         try:
             sop = load_file(source)
         except InvalidSop as err:
             broken.append(err)
             continue
-        if sop.id not in ids:
-            ids.add(sop.id)
-            found.append((source, sop))
-    return found, broken
+        if sop.id in found:
+            found[sop.id]["shadows"].append(str(source))
+        else:
+            found[sop.id] = {"sop": sop, "path": str(source), "source": origin, "shadows": []}
+    return list(found.values()), broken
 
 
-def catalogue(dirs: list[Path]) -> tuple[list[dict[str, Any]], list[InvalidSop]]:
-    """One row per SOP that can be found, with its total time standard; and the unreadable files."""
+def catalogue(dirs: list[tuple[Path, str]]) -> tuple[list[dict[str, Any]], list[InvalidSop]]:
+    """One row per SOP that can be found, with its total time standard and where it came from."""
     found, broken = discover(dirs)
     rows = [
         {
-            "id": sop.id,
-            "number": sop.number,
-            "title": sop.title,
-            "steps": len(sop.steps),
-            "standard_minutes": sum(sop.standard_minutes(s) for s in sop.steps),
-            "day_minutes": sop.calendar.day_minutes,
-            "path": str(source),
+            "id": entry["sop"].id,
+            "number": entry["sop"].number,
+            "title": entry["sop"].title,
+            "steps": len(entry["sop"].steps),
+            "standard_minutes": entry["sop"].total_standard(),
+            "day_minutes": entry["sop"].calendar.day_minutes,
+            "source": entry["source"],
+            "path": entry["path"],
+            "shadows": entry["shadows"],
         }
-        for source, sop in found
+        for entry in found
     ]
     return rows, broken
 
 
-def find(ref: str, dirs: list[Path], cwd: Path) -> Sop:
-    """An SOP by file path, by id, or by its Nomor SOP."""
-    candidate = cwd / ref
-    if candidate.suffix.lower() in SUFFIXES or os.sep in ref or "/" in ref:
-        if not candidate.is_file():
-            raise NotFound(f"no SOP file at {ref}", "check the path, or give an SOP id from `sop list`")
-        return load_file(candidate)
-    found, broken = discover(dirs)
-    for _, sop in found:
-        if ref in (sop.id, sop.number) or ref.lower() == sop.number.lower():
+def _looks_like_path(ref: str) -> bool:
+    return ref.lower().endswith(SUFFIXES) or os.sep in ref or "/" in ref
+
+
+def find(ref: str, dirs: list[tuple[Path, str]], cwd: Path, *, deep: bool = False) -> Sop:
+    """An SOP by file path, by id, or by its Nomor SOP. Only files whose top-level `id` or `nomor`
+    could match are loaded, so one huge or broken file elsewhere does not slow or stop the lookup."""
+    if _looks_like_path(ref):
+        candidate = cwd / ref
+        if not candidate.exists():
+            raise NotFound(_("no SOP file at {path}", path=ref), _("check the path, or give an SOP id from `sop list`"))
+        return load_file(candidate, deep=deep)
+    broken: list[InvalidSop] = []
+    wanted = ref.strip().lower()
+    for source, _origin in sop_files(dirs):
+        if not _may_be(source, wanted):
+            continue
+        try:
+            sop = load_file(source, deep=deep)
+        except InvalidSop as err:
+            broken.append(err)
+            continue
+        if wanted in (sop.id, sop.number.lower()):
             return sop
-    known = ", ".join(sop.id for _, sop in found) or "none"
-    hint = f"known SOPs: {known}"
+    known = ", ".join(row["id"] for row in catalogue(dirs)[0]) or "—"
+    hint = _("known SOPs: {known}", known=known)
     if broken:
-        hint += f"; {len(broken)} file(s) could not be read, see `sop validate`"
-    raise NotFound(f"no SOP '{ref}'", hint)
+        hint += "; " + _("{count} file(s) could not be read, see `sop validate`", count=len(broken))
+    raise NotFound(_("no SOP '{ref}'", ref=ref), hint)
 
 
-def load_file(path: Path) -> Sop:
-    """Reads and validates one SOP file; raises InvalidSop listing every problem."""
-    name = str(path)
+def _may_be(path: Path, wanted: str) -> bool:
+    """A cheap look at the file's top-level `id:`/`nomor:` lines: False only when they name another SOP."""
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise InvalidSop([f"{name}:1: file is {size} bytes; an SOP file may be at most 1 MiB"])
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
+        head = _read(path, 64 * 1024)
+    except (OSError, InvalidSop):
+        return True
+    named = {m.group(2).strip().lower().decode(errors="replace") for m in _TOP_KEY.finditer(head)}
+    return not named or wanted in named or path.stem.lower() == wanted
+
+
+def _read(path: Path, limit: int) -> bytes:
+    """Up to `limit` bytes of a regular file; a FIFO, device or folder is refused without blocking."""
+    name = str(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags)
     except OSError as err:
-        raise InvalidSop([f"{name}:1: cannot read the file: {err.strerror}"]) from None
-    return load_text(raw, name)
+        raise InvalidSop([f"{name}:1: " + _("cannot read the file: {reason}", reason=err.strerror)]) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InvalidSop([f"{name}:1: " + _("not a regular file; an SOP is a YAML file")])
+        if info.st_size > MAX_BYTES:
+            raise InvalidSop(
+                [f"{name}:1: " + _("file is {size} bytes; an SOP file may be at most 1 MiB", size=info.st_size)]
+            )
+        chunks, size = [], 0
+        while size < limit and (chunk := os.read(fd, min(1 << 20, limit - size))):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    except OSError as err:
+        raise InvalidSop([f"{name}:1: " + _("cannot read the file: {reason}", reason=err.strerror)]) from None
+    finally:
+        os.close(fd)
 
 
-def load_text(raw: bytes | str, name: str = "<sop>") -> Sop:
+def load_file(path: Path, *, deep: bool = False) -> Sop:
+    """Reads and validates one SOP file; raises InvalidSop listing every problem.
+
+    `deep` also checks what needs the `holidays` package (the holiday country and categories)."""
+    raw = _read(path, MAX_BYTES + 1)
+    return load_text(raw, str(path), deep=deep)
+
+
+def load_text(raw: bytes | str, name: str = "<sop>", *, deep: bool = False) -> Sop:
     from pydantic import ValidationError
 
-    from sopcli.model import Sop
+    from sopcli.model import Sop, cross_problems, holiday_problems
 
     if len(raw) > MAX_BYTES:
-        raise InvalidSop([f"{name}:1: file is larger than 1 MiB"])
+        raise InvalidSop([f"{name}:1: " + _("file is larger than 1 MiB")])
+    if isinstance(raw, bytes):
+        data = raw
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            raise InvalidSop([f"{name}:{line}: " + _("the file is not UTF-8 text")]) from None
     root = _compose(raw, name)
     data = _to_python(root, name)
     if not isinstance(data, dict):
-        raise InvalidSop([f"{name}:{_line(root)}: an SOP file must be a mapping of keys (id, number, title, ...)"])
+        raise InvalidSop(
+            [f"{name}:{_line(root)}: " + _("an SOP file must be a mapping of keys (id, number, title, ...)")]
+        )
+    found = [(_locate(root, Sop, path), message) for path, message in cross_problems(data)]
     try:
         sop = Sop.model_validate(data)
     except ValidationError as err:
-        found = [*_describe(err, root), *_partial_problems(data, root)]
-        raise InvalidSop(_by_line(found, name)) from None
-    problems = [(_locate(root, Sop, path), message) for path, message in sop.problems()]
-    if problems:
-        raise InvalidSop(_by_line(problems, name))
+        raise InvalidSop(_by_line([*_describe(err, root), *found], name)) from None
+    if deep and not found:
+        calendar_line = _locate(root, Sop, ("calendar", "holidays"))
+        found += [(calendar_line, message) for message in holiday_problems(sop.calendar)]
+    if found:
+        raise InvalidSop(_by_line(found, name))
     return sop
 
 
-def _partial_problems(data: dict[str, Any], root: yaml.Node) -> list[tuple[int, str]]:
-    """Cross-key rules checked on the parts that did validate, so one `validate` shows everything."""
-    from sopcli.model import Actor, Sop, Step
-
-    raw = {_field_named(Sop, key): value for key, value in data.items()}
-    raw_actors, raw_steps = raw.get("actors"), raw.get("steps")
-    if not isinstance(raw_actors, list) or not isinstance(raw_steps, list):
-        return []
-    actors = _valid_items(Actor, raw_actors)
-    steps = _valid_items(Step, raw_steps)
-    kept = [i for i, _ in steps]
-    if len(actors) < len(raw_actors) or not steps:
-        return []  # an unreadable lane would make every step in it look like an unknown actor
-    partial = Sop.model_construct(actors=[a for _, a in actors], steps=[s for _, s in steps])
-    found = []
-    for path, message in partial.problems(flow=len(steps) == len(raw_steps)):
-        if path[:1] == ("steps",) and len(path) > 1:
-            path = ("steps", kept[int(path[1])], *path[2:])
-        found.append((_locate(root, Sop, path), message))
-    return found
-
-
-M = TypeVar("M", bound="BaseModel")
-
-
-def _valid_items(model: type[M], items: list[Any]) -> list[tuple[int, M]]:
-    """The items of a list that validate on their own, with their positions."""
-    from pydantic import ValidationError
-
-    valid = []
-    for i, item in enumerate(items):
-        try:
-            valid.append((i, model.model_validate(item)))
-        except ValidationError:
-            continue
-    return valid
-
-
 def _by_line(problems: Iterable[tuple[int, str]], name: str) -> list[str]:
-    return [f"{name}:{line}: {message}" for line, message in sorted(problems, key=lambda p: p[0])]
+    unique = dict.fromkeys(sorted(problems, key=lambda p: p[0]))
+    return [f"{name}:{line}: {message}" for line, message in unique]
 
 
-def _compose(raw: bytes | str, name: str) -> yaml.Node:
+def _compose(raw: str, name: str) -> yaml.Node:
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -187,10 +224,10 @@ def _compose(raw: bytes | str, name: str) -> yaml.Node:
         def compose_node(self, parent: Any, index: Any) -> Any:
             event = self.peek_event()
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-                raise _Refused(event.start_mark.line + 1, "YAML anchors and aliases (& and *) are not allowed")
+                raise _Refused(event.start_mark.line + 1, _("YAML anchors and aliases (& and *) are not allowed"))
             self.depth += 1
             if self.depth > MAX_DEPTH:
-                raise _Refused(event.start_mark.line + 1, f"nested deeper than {MAX_DEPTH} levels")
+                raise _Refused(event.start_mark.line + 1, _("nested deeper than {depth} levels", depth=MAX_DEPTH))
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -203,11 +240,12 @@ def _compose(raw: bytes | str, name: str) -> yaml.Node:
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else 1
-        raise InvalidSop([f"{name}:{line}: YAML syntax error: {err.problem or err.context}"]) from None
-    except yaml.YAMLError as err:
-        raise InvalidSop([f"{name}:1: YAML error: {err}"]) from None
+        detail = err.problem or err.context or ""
+        raise InvalidSop([f"{name}:{line}: " + _("YAML syntax error: {detail}", detail=detail)]) from None
+    except (yaml.YAMLError, RecursionError) as err:
+        raise InvalidSop([f"{name}:1: " + _("YAML error: {detail}", detail=str(err) or type(err).__name__)]) from None
     if node is None:
-        raise InvalidSop([f"{name}:1: the file is empty"])
+        raise InvalidSop([f"{name}:1: " + _("the file is empty")])
     return node
 
 
@@ -224,50 +262,86 @@ def _to_python(node: yaml.Node, name: str) -> Any:
     import yaml
 
     if node.tag not in _STANDARD_TAGS:
-        raise InvalidSop([f"{name}:{_line(node)}: the YAML tag {node.tag} is not allowed in an SOP file"])
+        raise InvalidSop(
+            [f"{name}:{_line(node)}: " + _("the YAML tag {tag} is not allowed in an SOP file", tag=node.tag)]
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode):
-                raise InvalidSop([f"{name}:{_line(key)}: a key must be plain text"])
+                raise InvalidSop([f"{name}:{_line(key)}: " + _("a key must be plain text")])
             if key.value in out:
-                raise InvalidSop([f"{name}:{_line(key)}: key '{key.value}' appears twice"])
+                raise InvalidSop([f"{name}:{_line(key)}: " + _("key '{key}' appears twice", key=key.value)])
             out[key.value] = _to_python(value, name)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_to_python(item, name) for item in node.value]
     try:
-        return yaml.SafeLoader(b"").construct_object(node)
-    except yaml.YAMLError as err:
-        raise InvalidSop([f"{name}:{_line(node)}: {err}"]) from None
+        return yaml.SafeLoader("").construct_object(node)
+    except (yaml.YAMLError, ValueError, OverflowError) as err:
+        detail = str(err).splitlines()[0] if str(err) else type(err).__name__
+        if node.tag.endswith(":timestamp"):
+            detail = _("{value!r} is not a date that exists", value=node.value)
+        raise InvalidSop([f"{name}:{_line(node)}: {detail}"]) from None
 
 
 def _line(node: yaml.Node) -> int:
     return int(node.start_mark.line) + 1
 
 
+_PYDANTIC = {
+    "string_type": N_("expected text"),
+    "int_type": N_("expected a whole number"),
+    "int_parsing": N_("expected a whole number"),
+    "int_from_float": N_("expected a whole number"),
+    "greater_than_equal": N_("the number is too small"),
+    "less_than_equal": N_("the number is too large"),
+    "list_type": N_("expected a list"),
+    "dict_type": N_("expected a mapping of keys"),
+    "model_type": N_("expected a mapping of keys"),
+    "date_type": N_("expected a date (YYYY-MM-DD)"),
+    "date_parsing": N_("expected a date (YYYY-MM-DD)"),
+    "date_from_datetime_parsing": N_("expected a date (YYYY-MM-DD)"),
+    "string_too_short": N_("may not be empty"),
+    "too_short": N_("may not be empty"),
+    "string_pattern_mismatch": N_("has characters that are not allowed here (use letters, digits and -)"),
+    "string_too_long": N_("is too long"),
+    "literal_error": N_("is not one of the allowed values"),
+    "bool_type": N_("expected true or false"),
+    "union_tag_invalid": N_("is not one of the allowed values"),
+}
+
+
 def _describe(err: Any, root: yaml.Node) -> Iterator[tuple[int, str]]:
     from sopcli.model import Sop
 
     for problem in err.errors():
-        loc = tuple(problem["loc"])
+        loc = tuple(part for part in problem["loc"] if not (isinstance(part, str) and "[" in part))
         kind = problem["type"]
         if kind == "extra_forbidden":
             parent = _model_at(Sop, loc[:-1])
             known = [k for f, info in parent.model_fields.items() for k in (f, info.alias) if k]
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)
-            tip = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(parent.model_fields)}"
-            message = f"unknown key '{loc[-1]}'{tip}"
+            tip = (
+                _("; did you mean '{key}'?", key=close[0])
+                if close
+                else _("; known keys: {keys}", keys=", ".join(parent.model_fields))
+            )
+            message = _("unknown key '{key}'", key=loc[-1]) + tip
         elif kind == "missing":
             parent = _model_at(Sop, loc[:-1])
             field = _field_named(parent, str(loc[-1]))
             alias = parent.model_fields[field].alias if field else None
-            names = f"'{field}'" + (f" (or '{alias}')" if alias and alias != field else "")
-            message = f"missing required key {names}"
+            names = f"'{field}'" + (" (" + _("or") + f" '{alias}')" if alias and alias != field else "")
+            message = _("missing required key {names}", names=names)
             loc = loc[:-1]
         else:
             where = ".".join(str(p) for p in loc)
             text = problem["msg"].removeprefix("Value error, ")
+            if kind in _PYDANTIC:
+                text = _(_PYDANTIC[kind])
+                if kind == "literal_error" and "expected" in problem.get("ctx", {}):
+                    text += f" ({problem['ctx']['expected']})"
             message = f"{where}: {text}" if where else text
         yield _locate(root, Sop, loc), message
 

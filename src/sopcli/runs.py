@@ -1,4 +1,4 @@
-"""Run operations: read a run under the lock, apply the engine's rules, store evidence, append a record."""
+"""Run operations: read a run, apply the engine's rules, and append one record through the store."""
 
 from __future__ import annotations
 
@@ -10,147 +10,165 @@ from zoneinfo import ZoneInfo
 
 from sopcli import engine, evidence
 from sopcli import report as reports
+from sopcli.calendar import FIRST_YEAR, LAST_YEAR, in_range
 from sopcli.engine import RunState
-from sopcli.env import Environment
-from sopcli.errors import NotFound, Refused, SopError, StoreError
-from sopcli.store import GENESIS, Store, record_hash
+from sopcli.env import Environment, checked_text
+from sopcli.errors import Damaged, NotFound, Refused, StoreError
+from sopcli.i18n import _
+from sopcli.store import Record, RunStore, open_store
 
 if TYPE_CHECKING:
     from sopcli.model import Sop
 
+Check = Callable[[RunState, list[dict[str, Any]]], tuple[str, dict[str, Any], datetime]]
+
 
 def parse_when(text: str, zone: ZoneInfo) -> datetime:
     """`--at`: ISO 8601 (with or without offset) or `YYYY-MM-DD HH:MM` in the SOP's timezone."""
+    hint = _("write 2026-12-24T14:00+07:00 or '2026-12-24 14:00'")
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise Refused(f"--at {text!r} is not a time", "write 2026-12-24T14:00+07:00 or '2026-12-24 14:00'") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
+        raise Refused(_("--at {value!r} is not a time", value=text), hint) from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
+    if not in_range(moment):
+        raise Refused(
+            _("--at {value!r} lies outside the years {first}–{last}", value=text, first=FIRST_YEAR, last=LAST_YEAR),
+            hint,
+        )
+    return moment.replace(microsecond=0)
 
 
 class Runs:
-    """The runs in one SOP_HOME, as the commands act on them."""
+    """The runs of one store, as the commands act on them."""
 
-    def __init__(self, env: Environment) -> None:
+    def __init__(self, env: Environment, store: RunStore | None = None) -> None:
         self.env = env
-        self.store = Store(env.home, env.lock_timeout)
+        self.store = store or open_store(env)
         self.warnings: list[str] = []
 
     # -- reading
 
     def run_id(self, ref: str | None) -> str:
-        if ref:
+        if ref is not None:
             return self.store.resolve(ref)
-        current = self.store.current() if (self.env.home / "store.json").exists() else None
+        current = self.store.current()
         if not current:
-            raise NotFound("no current run", "start one with `sop start SOP`, or pick one with `sop use RUN`")
+            raise NotFound(_("no current run"), _("start one with `sop start SOP`, or pick one with `sop use RUN`"))
         return current
+
+    def fold(self, run_id: str, records: list[Record]) -> RunState:
+        """The run's state; a chain that cannot be folded means a run file written outside sop."""
+        try:
+            return engine.fold(records)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError) as err:
+            raise Damaged(
+                _(
+                    "the run {run} does not make a valid run ({detail}); it was left untouched",
+                    run=run_id,
+                    detail=type(err).__name__,
+                ),
+                _("`sop verify` shows the first bad record"),
+            ) from None
 
     def state(self, ref: str | None = None) -> RunState:
         run_id = self.run_id(ref)
-        return self._fold(run_id, self.store.records(run_id))
+        return self.fold(run_id, self.store.read(run_id))
 
-    def _fold(self, run_id: str, records: list[dict[str, Any]]) -> RunState:
-        """The run's state; records that cannot be folded mean a damaged or hand-edited run file."""
-        try:
-            return engine.fold(records)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as err:
-            raise StoreError(
-                f"the run file {self.store.run_path(run_id)} does not make a valid run ({err!r}); "
-                "it was left untouched",
-                "`sop verify` shows the first bad record",
-            ) from None
-
-    def records(self, ref: str | None = None) -> list[dict[str, Any]]:
-        return self.store.records(self.run_id(ref))
+    def records(self, ref: str | None = None) -> list[Record]:
+        run_id = self.run_id(ref)
+        records = self.store.read(run_id)
+        self.fold(run_id, records)
+        return records
 
     def report(self, ref: str | None = None) -> dict[str, Any]:
         return reports.build(self.state(ref), self.env.now())
 
-    def summaries(self) -> list[dict[str, Any]]:
-        return self.store.summaries()
+    def rows(self) -> list[dict[str, Any]]:
+        return self.store.rows()
 
     # -- writing
 
-    def _record(self, kind: str, data: dict[str, Any], at: datetime, zone: ZoneInfo) -> dict[str, Any]:
+    def _fields(self, kind: str, data: dict[str, Any], at: datetime, zone: ZoneInfo) -> dict[str, Any]:
         """A record's facts: what, when it happened, when it was recorded, by whom, and from which login
         (`--as` or SOP_USER name the person acting; the login is who typed it)."""
         return {
             "type": kind,
-            "at": at.astimezone(zone).isoformat(),
-            "recorded_at": self.env.now().astimezone(zone).isoformat(),
-            "by": self.env.user,
+            "at": at.astimezone(zone).replace(microsecond=0).isoformat(),
+            "recorded_at": self.env.now().astimezone(zone).replace(microsecond=0).isoformat(),
+            "by": self.env.actor,
             "login": self.env.login,
             "data": data,
         }
 
     def _moment(self, at: str | None, zone: ZoneInfo) -> datetime:
-        now = self.env.now()
+        now = self.env.now().replace(microsecond=0)
         if at is None:
             return now
         moment = parse_when(at, zone)
         if moment > now:
-            raise Refused(f"--at {at} lies in the future", "record what has happened, at or before now")
+            raise Refused(
+                _("--at {value} lies in the future", value=at), _("record what has happened, at or before now")
+            )
         return moment
 
-    def _write(
-        self, ref: str | None, purpose: str, build: Callable[[RunState], tuple[str, dict[str, Any], datetime]]
-    ) -> RunState:
-        self.store.open()
-        with self.store.lock(purpose):
-            run_id = self.run_id(ref)
-            records = self.store.records(run_id)
-            state = self._fold(run_id, records)
-            kind, data, at = build(state)
-            zone = state.plan.calendar.zone
-            record = self.store.append(run_id, records, self._record(kind, data, at, zone))
-            state = engine.fold([*records, record])
-            self._index(state)
-        return state
+    def _summarize(self, run_id: str) -> Callable[[list[Record]], dict[str, Any]]:
+        return lambda records: reports.summary(self.fold(run_id, records), self.env.now())
 
-    def _index(self, state: RunState) -> None:
-        """The run file is the record; the index row is rewritten whole after every write, so one
-        missed by a crash or an I/O error is caught up by the next write to that run."""
+    def _write(self, ref: str | None, purpose: str, check: Check, files: Sequence[Path] = ()) -> RunState:
+        run_id = self.run_id(ref)
+        attachments = evidence.open_attachments(files)
         try:
-            self.store.put_summary(reports.summary(state))
-        except SopError as err:
-            self.warnings.append(
-                f"recorded, but the run index was not updated ({err.message}); "
-                "it catches up on the next change to this run"
-            )
+
+            def build(run: str, records: list[Record], refs: list[dict[str, Any]]) -> dict[str, Any]:
+                state = self.fold(run, records)
+                kind, data, at = check(state, refs)
+                return self._fields(kind, data, at, state.plan.calendar.zone)
+
+            written = self.store.append(run_id, build, attachments, self._summarize(run_id), purpose=purpose)
+        finally:
+            for item in attachments:
+                item.close()
+        self.warnings += written.warnings
+        return engine.fold(written.records)
 
     def start(self, sop: Sop, *, title: str | None, assignments: dict[str, str], at: str | None) -> RunState:
-        from sopcli.calendar import public_holidays
+        from sopcli.calendar import holidays_of
         from sopcli.model import sop_document
 
         zone = ZoneInfo(sop.calendar.timezone)
         moment = self._moment(at, zone)
-        for actor in assignments:
+        for actor, person in assignments.items():
+            checked_text(person, "--assign")
             if actor not in {a.id for a in sop.actors}:
-                raise Refused(f"{sop.id} has no lane '{actor}'", f"lanes are: {', '.join(a.id for a in sop.actors)}")
+                raise Refused(
+                    _("{sop} has no lane '{lane}'", sop=sop.id, lane=actor),
+                    _("lanes are: {known}", known=", ".join(a.id for a in sop.actors)),
+                )
         local = moment.astimezone(zone)
-        years = range(local.year - 1, local.year + 3)
-        closed = sorted({*public_holidays(sop.calendar.holidays, years), *sop.calendar.days_off})
-        self.store.open()
-        with self.store.lock("sop start"):
-            run_id = self.store.new_run_id()
+        years = range(max(FIRST_YEAR, local.year - 1), min(LAST_YEAR, local.year + 3) + 1)
+        cal = sop.calendar
+        names = holidays_of(cal.holidays, years, cal.holiday_categories)
+        closed = sorted({*names, *cal.days_off})
+        document = sop_document(sop)
+
+        def build(run_id: str, records: list[Record], refs: list[dict[str, Any]]) -> dict[str, Any]:
             data = {
                 "run": run_id,
-                "sop": sop_document(sop),
+                "sop": document,
                 "closed": [d.isoformat() for d in closed],
+                "holidays": {d.isoformat(): n for d, n in names.items()},
                 "title": title,
                 "assignments": assignments,
             }
-            record = self.store.append(run_id, [], self._record("start", data, moment, zone))
-            state = engine.fold([record])
-            self._index(state)
-            try:
-                self.store.set_current(run_id)
-            except SopError as err:
-                self.warnings.append(
-                    f"run {run_id} started, but it could not be made current ({err.message}); use `sop use {run_id}`"
-                )
-        return state
+            return self._fields("start", data, moment, zone)
+
+        def summarize(records: list[Record]) -> dict[str, Any]:
+            return reports.summary(engine.fold(records), self.env.now())
+
+        written = self.store.append(None, build, [], summarize, purpose="sop start", make_current=True)
+        self.warnings += written.warnings
+        return engine.fold(written.records)
 
     def done(
         self,
@@ -163,109 +181,115 @@ class Runs:
         outputs: Sequence[Path] = (),
         inputs: Sequence[Path] = (),
         force: bool = False,
+        lane: str | None = None,
     ) -> RunState:
-        evidence.check_files([*outputs, *inputs])
+        if note is not None:
+            checked_text(note, "--note")
 
-        def build(state: RunState) -> tuple[str, dict[str, Any], datetime]:
+        def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
             moment = self._moment(at, state.plan.calendar.zone)
-            data = engine.check_done(state, step, actor=self.env.user, at=moment, outcome=outcome, force=force)
+            data = engine.check_done(
+                state, step, actor=self.env.actor, at=moment, outcome=outcome, force=force, lane=lane
+            )
             data["note"] = note
-            data["outputs"] = [evidence.put(self.store.evidence_dir, p) for p in outputs]
-            data["inputs"] = [evidence.put(self.store.evidence_dir, p) for p in inputs]
+            data["outputs"], data["inputs"] = refs[: len(outputs)], refs[len(outputs) :]
             return "done", data, moment
 
-        return self._write(ref, "sop done", build)
+        return self._write(ref, "sop done", check, [*outputs, *inputs])
 
     def attach(self, ref: str | None, step: int, files: Sequence[Path], *, as_input: bool, force: bool) -> RunState:
         if not files:
-            raise Refused("no file to attach", "name at least one file")
-        evidence.check_files(files)
+            raise Refused(_("no file to attach"), _("name at least one file"))
 
-        def build(state: RunState) -> tuple[str, dict[str, Any], datetime]:
-            data = engine.check_attach(state, step, actor=self.env.user, force=force)
+        def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
+            data = engine.check_attach(state, step, actor=self.env.actor, force=force)
             data["kind"] = "input" if as_input else "output"
-            data["files"] = [evidence.put(self.store.evidence_dir, p) for p in files]
+            data["files"] = refs
             return "attach", data, self.env.now()
 
-        return self._write(ref, "sop attach", build)
+        return self._write(ref, "sop attach", check, files)
 
     def note(self, ref: str | None, step: int, text: str) -> RunState:
-        if not text.strip():
-            raise Refused("the note is empty", "write what should be remembered")
+        if not checked_text(text, _("the note")).strip():
+            raise Refused(_("the note is empty"), _("write what should be remembered"))
 
-        def build(state: RunState) -> tuple[str, dict[str, Any], datetime]:
+        def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
             return "note", {**engine.check_note(state, step), "text": text}, self.env.now()
 
-        return self._write(ref, "sop note", build)
+        return self._write(ref, "sop note", check)
 
     def assign(self, ref: str | None, actor: str, person: str) -> RunState:
-        def build(state: RunState) -> tuple[str, dict[str, Any], datetime]:
+        checked_text(person, "ACTOR=PERSON")
+
+        def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
             engine.check_assign(state, actor)
             return "assign", {"actor": actor, "person": person}, self.env.now()
 
-        return self._write(ref, "sop assign", build)
+        return self._write(ref, "sop assign", check)
 
-    def undo(self, ref: str | None) -> RunState:
-        return self._write(ref, "sop undo", lambda s: ("undo", engine.check_undo(s), self.env.now()))
+    def undo(self, ref: str | None, *, force: bool = False) -> tuple[RunState, engine.Completion]:
+        """Takes back the last part done; returns the new state and the completion that was taken back."""
+        taken: list[engine.Completion] = []
+
+        def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
+            data = engine.check_undo(state, actor=self.env.actor, force=force)
+            taken.append(state.completions[-1])
+            return "undo", data, self.env.now()
+
+        return self._write(ref, "sop undo", check), taken[0]
 
     def cancel(self, ref: str | None, reason: str) -> RunState:
-        return self._write(ref, "sop cancel", lambda s: ("cancel", engine.check_cancel(s, reason), self.env.now()))
+        checked_text(reason, "--reason")
+
+        def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
+            return "cancel", engine.check_cancel(state, reason), self.env.now()
+
+        return self._write(ref, "sop cancel", check)
 
     def use(self, ref: str) -> str:
-        self.store.open()
-        with self.store.lock("sop use"):
-            run_id = self.store.resolve(ref)
-            self.store.set_current(run_id)
-        return run_id
+        return self.store.use(ref)
 
     # -- verifying
 
     def verify(self, ref: str | None = None) -> tuple[RunState | None, list[str]]:
-        """Rechecks the chain of records and every evidence file; returns the problems, first first."""
+        """The run's chain against the index, its records against the rules, and every evidence file."""
         run_id = self.run_id(ref)
-        path = self.store.run_path(run_id)
+        problems = self.store.verify(run_id)
+        if problems:
+            return None, problems
         try:
-            records = self.store.records(run_id)
-        except SopError as err:
+            records = self.store.read(run_id)
+            state = self.fold(run_id, records)
+        except StoreError as err:
             return None, [err.message]
-        problems: list[str] = []
-        prev = GENESIS
-        for position, record in enumerate(records, 1):
-            where = f"{path}: record {record.get('seq', '?')}"
-            if record.get("seq") != position:
-                problems.append(f"{where}: expected sequence number {position} (a record was removed or reordered)")
-                break
-            if record.get("prev") != prev:
-                problems.append(f"{where}: does not follow record {position - 1} (chain broken)")
-                break
-            if record_hash(record) != record.get("hash"):
-                problems.append(f"{where}: content does not match its hash (the record was edited)")
-                break
-            prev = record["hash"]
-        row = self.store.summary(run_id)
-        if not problems and row and records and row.get("seq", 0) > records[-1]["seq"]:
-            problems.append(
-                f"{path}: the index knows {row['seq']} records but the run has "
-                f"{records[-1]['seq']} (records were removed from the end)"
-            )
-        if (
-            not problems
-            and row
-            and records
-            and row.get("seq") == records[-1]["seq"]
-            and row.get("head") != records[-1]["hash"]
-        ):
-            problems.append(f"{path}: record {records[-1]['seq']} differs from the one the index vouches for")
-        state = None
-        if not problems:
-            try:
-                state = engine.fold(records)
-            except (KeyError, IndexError, TypeError, ValueError) as err:
-                problems.append(f"{path}: the records do not make a valid run ({err!r})")
+        problems += engine.replay(records)
+        seen: set[str] = set()
         for record in records:
-            data = record.get("data") or {}
-            for item in [*data.get("outputs", []), *data.get("inputs", []), *data.get("files", [])]:
-                issue = evidence.check_blob(self.store.evidence_dir, item)
+            data = record["data"]
+            for item in [*(data.get("outputs") or []), *(data.get("inputs") or []), *(data.get("files") or [])]:
+                if item["sha256"] in seen:
+                    continue
+                seen.add(item["sha256"])
+                issue = self.store.evidence_problem(item)
                 if issue:
-                    problems.append(f"record {record.get('seq')}: {issue}")
+                    problems.append(_("record {seq}: {issue}", seq=record["seq"], issue=issue))
         return state, problems
+
+    def verify_all(self) -> tuple[int, list[str]]:
+        """Every run of the store, and the index against the run files."""
+        problems = self.store.verify_all()
+        runs = 0
+        for row_id in self.store.run_ids():
+            runs += 1
+            try:
+                _state, found = self.verify(row_id)
+            except (NotFound, StoreError) as err:
+                found = [err.message]
+            problems += [f"{row_id}: {p}" if row_id not in p else p for p in found]
+        return runs, list(dict.fromkeys(problems))
+
+    def reindex(self) -> list[str]:
+        def summarize(records: list[Record]) -> dict[str, Any]:
+            return reports.summary(self.fold(str(records[0]["data"].get("run")), records), self.env.now())
+
+        return self.store.reindex(summarize)

@@ -1,44 +1,138 @@
-"""Presentation: turns plain core objects into tables, JSON, CSV, Markdown and Mermaid."""
+"""Presentation: turns plain core objects into text for terminals, scripts and documents, and is the
+one door through which user and file text reaches each medium (terminal, CSV, Markdown, HTML)."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
-MARKS = {"on_time": "✓", "late": "✗", "active": "▶", "overdue": "‼", "pending": "○"}
-LEGEND = "✓ tepat waktu  ✗ terlambat  ▶ aktif  ‼ lewat waktu  ○ belum  * dipaksa (--force)"
+from sopcli.render.grid import ASCII_BOX, UNICODE_BOX, Box
+
+MARKS = {
+    "on_time": "✓",
+    "late": "✗",
+    "done": "●",
+    "active": "▶",
+    "overdue": "‼",
+    "pending": "○",
+    "not_needed": "–",
+    "forced": "*",
+}
+# Where the output cannot write those characters (a legacy Windows console, cp1252): still one distinct
+# symbol per mark.
+ASCII_MARKS = {
+    "on_time": "+",
+    "late": "x",
+    "done": "o",
+    "active": ">",
+    "overdue": "!",
+    "pending": ".",
+    "not_needed": "-",
+    "forced": "*",
+}
+
+
+@dataclass(frozen=True)
+class Charset:
+    """The symbols a view may use: Unicode, or ASCII where the output's encoding cannot write them."""
+
+    marks: dict[str, str]
+    box: Box
+    bullet: str
+    arrow: str
+    pen: str
+    received: str
+
+    @classmethod
+    def for_encoding(cls, encoding: str | None) -> Charset:
+        sample = "".join(MARKS.values()) + "┼─│•→✎"
+        try:
+            sample.encode(encoding or "utf-8")
+        except (UnicodeEncodeError, LookupError):
+            return ASCII
+        return UNICODE
+
+
+UNICODE = Charset(MARKS, UNICODE_BOX, "•", "→", "✎", "✓")
+ASCII = Charset(ASCII_MARKS, ASCII_BOX, "-", "->", "note", "+")
 
 
 def mark_of(step: dict[str, Any]) -> str:
-    """Which of the five marks a step of a report carries."""
+    """Which mark a step of a report carries."""
     if step["status"] == "done":
+        if step["on_time"] is None:
+            return "done"
         return "on_time" if step["on_time"] else "late"
     if step["status"] == "active":
         return "overdue" if step["overdue"] else "active"
     return "pending"
 
 
-def short_time(value: str | None) -> str:
-    return value[:16].replace("T", " ") if value else "—"
+def lane_mark(step: dict[str, Any], part: dict[str, Any]) -> str:
+    """The mark of one lane of a step: for `any` the lane that did it carries the step's mark and the
+    others are not needed; for `all` each lane shows its own part."""
+    kind = mark_of(step)
+    if part["status"] == "not_needed":
+        return "not_needed"
+    if part["status"] == "done" and step["status"] == "active":
+        return "on_time"
+    return kind
 
 
-def fmt_minutes(minutes: float | None, day_minutes: float = 480) -> str:
-    """Working minutes the way an office reads them: `1h 2j 30m` (hari, jam, menit)."""
-    if minutes is None:
-        return "—"
-    total = round(minutes)
-    sign = "-" if total < 0 else ""
-    total = abs(total)
-    day = int(day_minutes) or 1440
-    days, rest = divmod(total, day)
-    hours, mins = divmod(rest, 60)
-    parts = [f"{days}h" if days else "", f"{hours}j" if hours else "", f"{mins}m" if mins else ""]
-    return sign + (" ".join(p for p in parts if p) or "0m")
+# C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what is shown.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
 
 
-_UNSAFE = {0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069}
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def safe_text(text: str, limit: int = 80) -> str:
-    """A user-given name made harmless for a terminal: no control or bidi characters, bounded length."""
-    cleaned = "".join(f"\\u{ord(c):04x}" if ord(c) < 32 or ord(c) == 127 or ord(c) in _UNSAFE else c for c in text)
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+def terminal_text(text: str) -> str:
+    """User or file text made harmless for a terminal: every control, escape and direction-changing
+    character is shown as its code (`\\x1b`), a tab as a space; line breaks are kept."""
+    text = text.replace("\u00a0", " ") if "\u00a0" in text else text
+    return _UNSAFE.sub(_visible, text.replace("\t", " ")) if _UNSAFE.search(text) or "\t" in text else text
+
+
+def one_line(text: str, limit: int | None = None) -> str:
+    """Terminal-safe text on one line, cut with … beyond `limit` characters."""
+    cleaned = terminal_text(text).replace("\r\n", " ").replace("\n", " ")
+    return cleaned if limit is None or len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def for_terminal(data: Any) -> Any:
+    """Every string inside `data` (dicts, lists, tuples) made terminal-safe: renderers for terminals
+    take their data through here, so no call site can forget it."""
+    if isinstance(data, str):
+        return terminal_text(data)
+    if isinstance(data, dict):
+        return {k: for_terminal(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(for_terminal(v) for v in data)
+    return data
+
+
+def csv_cell(value: Any) -> str:
+    """A CSV cell that a spreadsheet will not run: text starting with = + - @ (or a tab or CR) gets a
+    leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    raw = str(value)
+    text = _UNSAFE.sub(_visible, raw)
+    return "'" + text if raw[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def markdown_text(value: Any) -> str:
+    """Text for a Markdown table cell: pipes, markup characters and HTML escaped, one line."""
+    if value is None:
+        return ""
+    text = one_line(str(value))
+    for ch in "\\`*_[]<>|":
+        text = text.replace(ch, "\\" + ch)
+    return text

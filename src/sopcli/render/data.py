@@ -1,4 +1,5 @@
-"""Reports for scripts and documents: JSON, CSV and Markdown, all drawn from the same plain object."""
+"""Reports for scripts and documents: JSON, CSV and Markdown, all drawn from the same plain object.
+JSON and CSV keep their keys and values in every language; Markdown is for people and follows it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import io
 import json
 from typing import Any
 
-from sopcli.render import fmt_minutes
+from sopcli.i18n import _
+from sopcli.render import csv_cell, mark_of, markdown_text
+from sopcli.render import words as w
 
 SCALARS = (
     "no",
@@ -19,9 +22,11 @@ SCALARS = (
     "passes",
     "standard_minutes",
     "elapsed_minutes",
+    "overrun_minutes",
     "on_time",
     "started_at",
     "finished_at",
+    "due_at",
     "by",
     "outcome",
     "forced",
@@ -32,50 +37,92 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def report_csv(report: dict[str, Any]) -> str:
+def rows_csv(header: list[str], rows: list[list[Any]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([*SCALARS, "inputs", "artifacts"])
-    for step in report["steps"]:
-        writer.writerow(
-            [_cell(step[k]) for k in SCALARS] + ["; ".join(f["name"] for f in step[k]) for k in ("inputs", "artifacts")]
-        )
+    writer.writerow(header)
+    writer.writerows([[csv_cell(v) for v in row] for row in rows])
     return out.getvalue()
 
 
-def _md(text: Any) -> str:
-    return _cell(text).replace("|", "\\|").replace("\n", " ")
+def report_csv(report: dict[str, Any]) -> str:
+    rows = [
+        [
+            *(s[k] for k in SCALARS),
+            "; ".join(s["actors"]),
+            "; ".join(f["name"] for f in s["inputs"]),
+            "; ".join(f["name"] for f in s["artifacts"]),
+        ]
+        for s in report["steps"]
+    ]
+    return rows_csv([*SCALARS, "actors", "inputs", "artifacts"], rows)
 
 
 def report_md(report: dict[str, Any]) -> str:
     run, totals = report["run"], report["totals"]
     day = run["day_minutes"]
+    md = markdown_text
+    started = _("{at} by {person}", at=w.moment(run["started_at"]), person=md(run["started_by"]))
+    if run["finished_at"]:
+        started += " · " + _("ended {at}", at=w.moment(run["finished_at"]))
     lines = [
-        f"# {run['number']} — {_md(run['title'])}",
+        f"# {md(run['number'])} — {md(run['title'])}",
         "",
-        f"Run `{run['id']}` · {run['status']} · dimulai {run['started_at']} oleh {_md(run['started_by'])}"
-        + (f" · selesai {run['finished_at']}" if run["finished_at"] else ""),
+        f"{_('Run')} `{md(run['id'])}` · {w.status(run['status'])} · {_('Started')} {started}",
         "",
-        f"{totals['done']}/{totals['steps']} langkah selesai, {totals['on_time']} tepat waktu, "
-        f"{totals['late']} terlambat; waktu kerja {fmt_minutes(totals['elapsed_minutes'], day)} / "
-        f"standar {fmt_minutes(totals['standard_minutes'], day)}.",
+        _(
+            "{done}/{steps} done · {on_time} on time · {late} late",
+            done=totals["done"],
+            steps=totals["steps"],
+            on_time=totals["on_time"],
+            late=totals["late"],
+        )
+        + " · "
+        + _(
+            "{elapsed} / {standard} (working time / standard)",
+            elapsed=w.minutes(totals["elapsed_minutes"], day),
+            standard=w.minutes(totals["standard_minutes"], day),
+        ),
         "",
-        "| No | Kegiatan | Pelaksana | Status | Waktu | Standar | Tepat waktu | Kelengkapan | Output (bukti) |",
-        "|---:|---|---|---|---:|---:|---|---|---|",
+        "| "
+        + " | ".join(
+            [
+                _("No"),
+                _("Activity"),
+                _("Lane"),
+                _("Status"),
+                _("By"),
+                _("Time"),
+                _("Standard"),
+                _("On time"),
+                _("Requires (Kelengkapan)"),
+                _("Output (evidence)"),
+            ]
+        )
+        + " |",
+        "|---:|---|---|---|---|---:|---:|---|---|---|",
     ]
     for s in report["steps"]:
-        on_time = {True: "ya", False: "tidak", None: ""}[s["on_time"]]
+        state = _(w.MARK_NAMES[mark_of(s)]) + (" (" + _("forced") + ")" if s["forced"] else "")
+        standard = "↑" if s["time_with"] is not None else w.minutes(s["group_standard_minutes"], day)
+        output = "; ".join([*s["output"], *(f["name"] for f in s["artifacts"])])
         lines.append(
-            f"| {s['no']} | {_md(s['activity'])} | {_md(s['actor_name'])} | {s['status']}"
-            f"{' (dipaksa)' if s['forced'] else ''} | {s['elapsed_minutes']} | {s['standard_minutes']} | {on_time} | "
-            f"{_md('; '.join(s['requires']))} | {_md('; '.join(f['name'] for f in s['artifacts']))} |"
+            "| "
+            + " | ".join(
+                [
+                    str(s["no"]),
+                    md(s["activity"]),
+                    md(s["actor_name"]),
+                    state,
+                    md(s["by"] or ""),
+                    w.minutes(s["elapsed_minutes"], day) if s["status"] != "pending" else "—",
+                    standard,
+                    w.yes_no(s["on_time"]),
+                    md("; ".join(s["requires"])),
+                    md(output),
+                ]
+            )
+            + " |"
         )
+    lines += ["", w.day_length(day)]
     return "\n".join(lines) + "\n"

@@ -2,31 +2,41 @@
 
 from __future__ import annotations
 
-from sopcli.model import Sop
+from typing import Any
+
+from sopcli.i18n import _
 from sopcli.plan import END
 
 
 def _label(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", " ")
+    return "".join(f"#{ord(c)};" if c in '"<>#&`' or ord(c) < 32 else c for c in text.replace("\n", " "))
 
 
-def sop_mermaid(sop: Sop) -> str:
-    lines = ["flowchart TD", f'    start(["Mulai: {_label(sop.title)}"])']
-    for actor in sop.actors:
-        lines.append(f'    subgraph lane_{actor.id}["{_label(actor.name)}"]')
-        for step in sop.steps:
-            if step.actor == actor.id:
-                text = _label(f"{step.no}. {step.activity} ({step.time})")
-                lines.append(f'        s{step.no}{{"{text}"}}' if step.is_decision else f'        s{step.no}["{text}"]')
+def sop_mermaid(doc: dict[str, Any]) -> str:
+    """A step drawn in several lanes sits in the first of them, its label naming the others."""
+    names = {a["id"]: a["name"] for a in doc["actors"]}
+    steps = doc["steps"]
+    lines = ["flowchart TD", f'    start(["{_label(_("Start"))}: {_label(doc["title"])}"])']
+    for actor in doc["actors"]:
+        lines.append(f'    subgraph lane_{actor["id"]}["{_label(actor["name"])}"]')
+        for step in steps:
+            if step["actors"][0] != actor["id"]:
+                continue
+            extra = f" [{', '.join(names[a] for a in step['actors'])}]" if len(step["actors"]) > 1 else ""
+            text = _label(f"{step['no']}. {step['activity']} ({step['time'] or '-'}){extra}")
+            lines.append(
+                f'        s{step["no"]}{{"{text}"}}' if step.get("outcomes") else f'        s{step["no"]}["{text}"]'
+            )
         lines.append("    end")
-    lines.append('    finish(["Selesai"])')
-    lines.append(f"    start --> s{sop.steps[0].no}")
-    for i, step in enumerate(sop.steps):
-        if step.outcomes:
-            for name, target in step.outcomes.items():
+    lines.append(f'    finish(["{_label(_("End"))}"])')
+    lines.append(f"    start --> s{steps[0]['no']}")
+    for i, step in enumerate(steps):
+        following = steps[i + 1]["no"] if i + 1 < len(steps) else END
+        if step.get("outcomes"):
+            for name, target in step["outcomes"].items():
                 node = "finish" if target == END else f"s{target}"
-                lines.append(f'    s{step.no} -->|"{_label(name)}"| {node}')
+                lines.append(f'    s{step["no"]} -->|"{_label(name)}"| {node}')
         else:
-            (target,) = sop.successors(i)
-            lines.append(f"    s{step.no} --> {'finish' if target == END else f's{target}'}")
+            target = step["next"] if step.get("next") is not None else following
+            lines.append(f"    s{step['no']} --> {'finish' if target == END else f's{target}'}")
     return "\n".join(lines) + "\n"

@@ -1,0 +1,199 @@
+"""Commands that read runs: status, report, log, verify, runs, stats."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+
+from sopcli.cli import FormatOpt, RunOpt, TableOrJson, command, environment, print_json, print_lines, say, warn
+from sopcli.cli.definitions import find_sop
+from sopcli.i18n import N_, _, _n
+
+DEFAULT_LIMIT = 50
+
+
+class ReportFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+class Status(StrEnum):
+    active = "active"
+    completed = "completed"
+    cancelled = "cancelled"
+
+
+def runs_of(ctx: typer.Context) -> Any:
+    from sopcli.runs import Runs
+
+    return Runs(environment(ctx))
+
+
+@command(
+    "status", help=N_("The current run in a few lines: active step, lane, person, time left, due, inputs and evidence.")
+)
+def status(ctx: typer.Context, run: RunOpt = None, fmt: FormatOpt = TableOrJson.table) -> None:
+    data = runs_of(ctx).report(run)
+    if fmt is TableOrJson.json:
+        active = next((s for s in data["steps"] if s["status"] == "active"), None)
+        print_json({"run": data["run"], "active": active, "totals": data["totals"]})
+        return
+    import sys
+
+    from sopcli.render import Charset
+    from sopcli.render.text import run_status
+
+    say(run_status(data, Charset.for_encoding(getattr(sys.stdout, "encoding", None))))
+
+
+@command(
+    "report",
+    help=N_("The swimlane report: every step's lane, who did it, working time against its standard, evidence."),
+)
+def report_cmd(
+    ctx: typer.Context,
+    run: RunOpt = None,
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv or md"))
+    ] = ReportFormat.table,
+) -> None:
+    data = runs_of(ctx).report(run)
+    if fmt is ReportFormat.table:
+        from sopcli.render.views import run_report
+
+        print_lines(lambda width, cs: run_report(data, width, cs))
+        return
+    from sopcli.render import data as formats
+
+    render = {"json": formats.to_json, "csv": formats.report_csv, "md": formats.report_md}[fmt.value]
+    typer.echo(render(data), nl=False)
+
+
+@command("log", help=N_("The run's audit trail, oldest first."))
+def log(ctx: typer.Context, run: RunOpt = None, fmt: FormatOpt = TableOrJson.table) -> None:
+    records = runs_of(ctx).records(run)
+    if fmt is TableOrJson.json:
+        print_json(records)
+        return
+    from sopcli.render.views import log_table
+
+    print_lines(lambda width, cs: log_table(records, width, cs))
+
+
+@command(
+    "verify",
+    help=N_(
+        "Checks the run's chain of records against the index and the rules, and every evidence file; "
+        "exit 1 naming each problem."
+    ),
+)
+def verify(
+    ctx: typer.Context,
+    run: RunOpt = None,
+    every: Annotated[
+        bool, typer.Option("--all", help=N_("every run of the store, and the index against the run files"))
+    ] = False,
+) -> None:
+    runs = runs_of(ctx)
+    if every:
+        count, problems = runs.verify_all()
+        for problem in problems:
+            warn(f"sop: {problem}")
+        if problems:
+            raise typer.Exit(1)
+        say(
+            _n(
+                "{count} run checked: every chain, index row and evidence file is intact.",
+                "{count} runs checked: every chain, index row and evidence file is intact.",
+                count,
+            )
+        )
+        return
+    state, problems = runs.verify(run)
+    if problems:
+        for problem in problems:
+            warn(f"sop: {problem}")
+        raise typer.Exit(1)
+    files = len({f["sha256"] for s in state.steps.values() for p in s.passes for f in [*p.outputs, *p.inputs]})
+    say(
+        _(
+            "Run {run}: {records} records intact and within the rules; {files} evidence file(s) match their SHA-256.",
+            run=state.id,
+            records=state.seq,
+            files=files,
+        )
+    )
+
+
+@command("runs", help=N_("The runs, newest first (the newest 50 unless --limit or --all)."))
+def list_runs(
+    ctx: typer.Context,
+    sop: Annotated[
+        str | None, typer.Option("--sop", metavar="SOP", help=N_("only runs of this SOP id or number"))
+    ] = None,
+    status: Annotated[
+        Status | None, typer.Option("--status", metavar="STATUS", help=N_("active, completed or cancelled"))
+    ] = None,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=1, help=N_("show at most N runs in the table"))
+    ] = DEFAULT_LIMIT,
+    every: Annotated[bool, typer.Option("--all", help=N_("show every run in the table"))] = False,
+    fmt: FormatOpt = TableOrJson.table,
+) -> None:
+    keys = ("id", "sop", "number", "title", "status", "started_at", "finished_at", "started_by", "active_step")
+    wanted = sop.lower() if sop else None
+    runs = runs_of(ctx)
+    unindexed = runs.store.unindexed()
+    if unindexed:
+        text = _(
+            "run files not in the index (not listed): {ids}; after checking, run `sop store reindex`",
+            ids=", ".join(unindexed[:10]),
+        )
+        warn("sop: " + _("warning: {text}", text=text))
+    rows = [
+        {k: row.get(k) for k in keys}
+        for row in runs.rows()
+        if (wanted is None or wanted in (row["sop"], row["number"].lower()))
+        and (status is None or row["status"] == status.value)
+    ]
+    rows.sort(key=lambda r: (r["started_at"], r["id"]), reverse=True)
+    if fmt is TableOrJson.json:
+        print_json(rows)
+        return
+    if not rows:
+        say(_("No runs here yet; start one with `sop start SOP`."))
+        return
+    shown = rows if every else rows[:limit]
+    from sopcli.render.views import runs_table
+
+    print_lines(lambda width, cs: runs_table(shown, width, cs))
+    if len(shown) < len(rows):
+        say(_("{shown} of {total} runs shown; --limit N or --all shows more.", shown=len(shown), total=len(rows)))
+
+
+@command(
+    "stats",
+    help=N_("Across the SOP's completed runs, per step: count, median, p90, standard, median overrun, share on time."),
+)
+def stats(
+    ctx: typer.Context,
+    sop: Annotated[str, typer.Argument(metavar="SOP", help=N_("SOP id or Nomor SOP"))],
+    fmt: FormatOpt = TableOrJson.table,
+) -> None:
+    from sopcli.stats import step_stats
+
+    runs = runs_of(ctx)
+    found = find_sop(runs.env, sop)
+    standards = {s.no: found.standard_minutes(s) for s in found.steps}
+    data = step_stats(found.id, standards, runs.rows())
+    if fmt is TableOrJson.json:
+        print_json(data)
+        return
+    from sopcli.render.views import stats_table
+
+    day = found.calendar.day_minutes
+    print_lines(lambda width, cs: stats_table({**data, "day_minutes": day}, width, cs))

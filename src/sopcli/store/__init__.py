@@ -1,0 +1,83 @@
+"""What the run engine needs from a store, and the one factory that picks TinyDB or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from sopcli.env import Environment
+    from sopcli.evidence import Attachment
+
+Record = dict[str, Any]
+# build(run_id, records so far, refs of the attached files) -> the new record's fields
+Build = Callable[[str, list[Record], list[dict[str, Any]]], dict[str, Any]]
+# summarize(every record of the run, the new one included) -> the run's index row
+Summarize = Callable[[list[Record]], dict[str, Any]]
+
+
+@dataclass
+class Written:
+    """What an append left behind: the run's records, the new one last, and anything worth a warning."""
+
+    run_id: str
+    records: list[Record]
+    warnings: list[str] = field(default_factory=list)
+
+
+class RunStore(Protocol):
+    """A store of runs: hash-chained records appended under a per-run lock, evidence kept by SHA-256,
+    an index of run summaries for listing and statistics. TinyDB files and PostgreSQL both keep it."""
+
+    kind: str
+
+    def location(self) -> str: ...
+
+    def current(self) -> str | None: ...
+
+    def use(self, ref: str) -> str: ...
+
+    def resolve(self, ref: str) -> str: ...
+
+    def read(self, run_id: str) -> list[Record]: ...
+
+    def append(
+        self,
+        run_id: str | None,
+        build: Build,
+        files: Sequence[Attachment],
+        summarize: Summarize,
+        *,
+        purpose: str,
+        make_current: bool = False,
+    ) -> Written: ...
+
+    def rows(self) -> list[dict[str, Any]]: ...
+
+    def unindexed(self) -> list[str]: ...
+
+    def run_ids(self) -> list[str]: ...
+
+    def evidence_problem(self, item: dict[str, Any]) -> str | None: ...
+
+    def open_evidence(self, item: dict[str, Any]) -> Any: ...
+
+    def verify(self, run_id: str) -> list[str]: ...
+
+    def verify_all(self) -> list[str]: ...
+
+    def reindex(self, summarize: Summarize) -> list[str]: ...
+
+    def info(self) -> dict[str, Any]: ...
+
+
+def open_store(env: Environment) -> RunStore:
+    """TinyDB files under SOP_HOME, or the team's PostgreSQL database named by SOP_STORE."""
+    if env.store_url:
+        from sopcli.store.postgres import PostgresStore
+
+        return PostgresStore(env)
+    from sopcli.store.tinydb import TinyStore
+
+    return TinyStore(env.home, env.lock_timeout)
