@@ -13,8 +13,21 @@ from .test_loader import ENGLISH
 def test_list_shows_the_seed(sop) -> None:
     out = sop("list").out
     assert "rkt-ii" in out and "Penyiapan Bahan" in out
-    (row,) = json.loads(sop("list", "--format", "json").out)
-    assert row["id"] == "rkt-ii" and row["steps"] == 6 and row["standard_minutes"] == 10 + 60 + 120 + 1440 + 60 + 20
+    rows = {r["id"]: r for r in json.loads(sop("list", "--format", "json").out)}
+    row = rows["rkt-ii"]
+    assert row["steps"] == 6 and row["standard_minutes"] == 10 + 60 + 120 + 1440 + 60 + 20
+    assert row["source"] == "bundled" and row["path"].endswith("ot01-02-015-097.yaml") and row["shadows"] == []
+    assert rows["contoh-surat-masuk"]["steps"] == 9
+
+
+def test_list_says_where_each_sop_came_from_and_what_it_shadows(sop, tmp_path: Path) -> None:
+    (tmp_path / "sops").mkdir()
+    (tmp_path / "sops" / "rkt-ii.yaml").write_text(SEED.read_text().replace("judul: Penyiapan", "judul: Lokal"))
+    rows = {r["id"]: r for r in json.loads(sop("list", "--format", "json").out)}
+    assert rows["rkt-ii"]["source"] == "./sops" and rows["rkt-ii"]["title"].startswith("Lokal")
+    assert rows["rkt-ii"]["shadows"] and rows["rkt-ii"]["shadows"][0].endswith("ot01-02-015-097.yaml")
+    out = sop("list").out
+    assert "./sops" in out and "tidak dipakai" in out
 
 
 def test_show_reads_like_the_paper_form(sop) -> None:

@@ -311,19 +311,30 @@ def _step(state: RunState, no: int) -> StepState:
     return state.steps[no]
 
 
-def _lane_refusal(state: RunState, no: int, lane: str, person: str, actor: str, verb: str) -> Refused:
+def _lane_refusal(state: RunState, no: int, lanes: list[str], actor: str, verb: str) -> Refused:
     """Who may act, and that an override is recorded; never advice to act in someone else's name."""
-    return Refused(
-        _(
+    people = list(dict.fromkeys(str(state.person(lane)) for lane in lanes))
+    person = _(" or ").join(people)
+    if len(lanes) == 1:
+        message = _(
             "step {no} is in the lane of {lane}, assigned to {person}: only {person} may {verb} it, not {actor}",
             no=no,
-            lane=state.plan.lane(lane),
+            lane=state.plan.lane(lanes[0]),
             person=person,
             verb=verb,
             actor=actor,
-        ),
-        _("ask {person} to do it; an override with --force is recorded under your name", person=person),
-    )
+        )
+    else:
+        message = _(
+            "step {no} is in the lanes of {lanes}: only {person} may {verb} it, not {actor}",
+            no=no,
+            lanes=", ".join(f"{state.plan.lane(lane)} ({state.person(lane)})" for lane in lanes),
+            person=person,
+            verb=verb,
+            actor=actor,
+        )
+    hint = _("ask {person} to do it; an override with --force is recorded under your name", person=person)
+    return Refused(message, hint)
 
 
 def _choose_lane(
@@ -348,6 +359,8 @@ def _choose_lane(
         mine = [lane for lane in open_lanes if state.person(lane) == actor]
         free = [lane for lane in open_lanes if state.person(lane) is None]
         candidates = mine or free or open_lanes
+        if not (mine or free) and not force:
+            raise _lane_refusal(state, plan.no, open_lanes, actor, verb)
         if len(candidates) > 1:
             raise Refused(
                 _(
@@ -362,7 +375,7 @@ def _choose_lane(
     if person is None or person == actor:
         return lane, False
     if not force:
-        raise _lane_refusal(state, plan.no, lane, person, actor, verb)
+        raise _lane_refusal(state, plan.no, [lane], actor, verb)
     return lane, True
 
 
@@ -448,7 +461,7 @@ def check_attach(state: RunState, no: int, *, actor: str, force: bool) -> dict[s
     forced = False
     if all(person is not None and person != actor for person in people):
         if not force:
-            raise _lane_refusal(state, no, step.plan.actor, str(people[0]), actor, _("attach evidence to"))
+            raise _lane_refusal(state, no, list(step.plan.actors), actor, _("attach evidence to"))
         forced = True
     assert step.current is not None
     return {"step": no, "pass": step.current.index, "forced": forced}

@@ -317,7 +317,7 @@ def main() -> None:
         code = 0
     except OSError as err:  # e.g. `sop log > /dev/full`
         _silence_stdout()
-        sys.stderr.write(f"sop: {_('could not write the output: {reason}', reason=err.strerror or err)}\n")
+        sys.stderr.write("sop: " + _("could not write the output: {reason}", reason=err.strerror or err) + "\n")
         code = 1
     sys.exit(code)
 

@@ -68,7 +68,7 @@ def report_md(report: dict[str, Any]) -> str:
     lines = [
         f"# {md(run['number'])} — {md(run['title'])}",
         "",
-        f"{_('Run')} `{md(run['id'])}` · {w.status(run['status'])} · {_('Started')} {started}",
+        _("Run") + f" `{md(run['id'])}` · {w.status(run['status'])} · " + _("Started") + f" {started}",
         "",
         _(
             "{done}/{steps} done · {on_time} on time · {late} late",

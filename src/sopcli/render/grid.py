@@ -164,6 +164,8 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], total: int
     frame = len(columns) + 1 + 2 * len(columns)  # borders and one space of padding on each side
     room = max(len(columns), total - frame)
     cells = [[col.header, *[row[i] for row in rows]] for i, col in enumerate(columns)]
+    floors = [max(col.floor, min(12, longest_word(col.header))) for col in columns]  # a title word never folds
+    columns = [Column(c.header, c.weight, c.cap, floors[i], c.fixed) for i, c in enumerate(columns)]
     lowest = [
         col.fixed or max(col.floor, min(col.cap, max(longest_word(c) for c in cells[i])))
         for i, col in enumerate(columns)
@@ -192,13 +194,14 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], total: int
 
 
 def _squeeze(lowest: list[int], columns: Sequence[Column], room: int) -> list[int]:
-    """Not even every longest word fits: the widest weighted columns give way (their words fold)."""
+    """Not even every longest word fits: the columns that matter least for their width give way first
+    (their longest words fold), the weighty ones last."""
     result = list(lowest)
     while sum(result) > room:
         candidates = [i for i, col in enumerate(columns) if not col.fixed and result[i] > col.floor]
         if not candidates:
             break
-        widest = max(candidates, key=lambda i: (result[i] * columns[i].weight, i))
+        widest = max(candidates, key=lambda i: (result[i] / (columns[i].weight + 0.1), i))
         result[widest] -= 1
     return result
 

@@ -10,6 +10,21 @@ from sopcli.render import UNICODE, Charset, for_terminal, mark_of, one_line
 from sopcli.render import words as w
 
 
+def _who(part: dict[str, Any]) -> str:
+    return part["lane_name"] + (f" ({part['person']})" if part["person"] else "")
+
+
+def _lane_line(step: dict[str, Any]) -> str:
+    """The lane (or lanes) that hold the work now: `A (dina) or B (sari)`, `A (dina) and B, each its part`."""
+    if len(step["parts"]) == 1:
+        return _lanes(step)
+    parts = [p for p in step["parts"] if p["status"] in ("open", "pending")] or step["parts"]
+    names = [_who(p) for p in parts]
+    if step["together"] == "all":
+        return _("{lanes}, each its part", lanes=_(" and ").join(names))
+    return _(" or ").join(names)
+
+
 def _lanes(step: dict[str, Any]) -> str:
     parts = step["parts"]
     if len(parts) == 1:
@@ -86,15 +101,15 @@ def handover(run_id: str, status: str, step: dict[str, Any] | None, day_minutes:
         return _("Run {run} is {status}.", run=run_id, status=w.status(status))
     step = for_terminal(step)
     standard = step["group_standard_minutes"]
-    time = (
-        w.minutes(standard, day_minutes) + (f" ({step['time']})" if step["time"] else "")
-        if standard is not None
-        else _("no time standard")
-    )
-    lines = [
-        _("Active: step {no} — {activity}", no=step["no"], activity=step["activity"]),
-        "  " + _("lane {lane} · standard {time}", lane=_lanes(step), time=time),
-    ]
+    lane = _lane_line(step)
+    if standard is None:
+        where = _("lane {lane} · no time standard", lane=lane)
+    else:
+        time = w.minutes(standard, day_minutes) + (f" ({step['time']})" if step["time"] else "")
+        if step["time_with"] is not None:
+            time += " " + _("(shared with step {steps})", steps=step["time_with"])
+        where = _("lane {lane} · standard {time}", lane=lane, time=time)
+    lines = [_("Active: step {no} — {activity}", no=step["no"], activity=step["activity"]), "  " + where]
     if step["due_at"]:
         lines.append("  " + _("due {at}", at=w.moment(step["due_at"])))
     if step["requires"]:

@@ -71,21 +71,24 @@ def _lane_columns(names: list[str], width: int) -> tuple[list[Column], Line | No
 def sop_list(rows: list[dict[str, Any]], width: int, cs: Charset) -> list[Line]:
     rows = for_terminal(rows)
     columns = [
-        Column(Cell.of("id"), weight=0.2),
+        Column(Cell.of("id"), weight=0.3),
         Column(Cell.of(_("SOP number")), weight=0.5),
-        Column(Cell.of(_("Title")), weight=2),
+        Column(Cell.of(_("Title")), weight=2, floor=20),
         Column(Cell.of(_("Steps"), align="right"), weight=0.1),
         Column(Cell.of(_("Standard"), align="right"), weight=0.4),
-        Column(Cell.of(_("Source")), weight=0.8, cap=24),
+        Column(Cell.of(_("Source")), weight=0.6, cap=24),
     ]
+    wide = width >= 100
+    if not wide:  # the source goes under the title
+        columns.pop()
     cells = [
         [
             Cell.of(r["id"], "bold"),
             Cell.of(r["number"]),
-            Cell.of(r["title"]),
+            Cell.of(r["title"]).add("" if wide else f"\n{_source(r)}", "dim"),
             Cell.of(str(r["steps"]), align="right"),
             Cell.of(w.minutes(r["standard_minutes"], r["day_minutes"]), align="right"),
-            Cell.of(f"{r['source']}: {r['path']}"),
+            *([Cell.of(_source(r))] if wide else []),
         ]
         for r in rows
     ]
@@ -106,6 +109,16 @@ def sop_list(rows: list[dict[str, Any]], width: int, cs: Charset) -> list[Line]:
                 ]
             )
     return lines
+
+
+def _source(row: dict[str, Any]) -> str:
+    """Where an SOP came from: the bundled file's name, ./sops/NAME, or the full path from SOP_PATH."""
+    name = row["path"].replace("\\", "/").rsplit("/", 1)[-1]
+    if row["source"] == "bundled":
+        return _("bundled") + f": {name}"
+    if row["source"] == "./sops":
+        return f"./sops/{name}"
+    return row["path"]
 
 
 def sop_view(doc: dict[str, Any], width: int, cs: Charset) -> list[Line]:
@@ -201,7 +214,9 @@ def _standard(step: dict[str, Any], doc: dict[str, Any]) -> str:
     if not step.get("time"):
         return "—"
     group = [s["no"] for s in doc["steps"] if s["no"] == step["no"] or s.get("time_with") == step["no"]]
-    return step["time"] + (f"\n({_('steps')} {group[0]}–{group[-1]})" if len(group) > 1 else "")
+    return step["time"] + (
+        "\n(" + _("steps {first}–{last}", first=group[0], last=group[-1]) + ")" if len(group) > 1 else ""
+    )
 
 
 def _merged_time(steps: list[dict[str, Any]], column: int) -> frozenset[tuple[int, int]]:
