@@ -21,9 +21,12 @@ from sopcli.browser import find_chromium, print_pdf
 from sopcli.errors import SopError
 from tests.needs import missing
 
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
+
+pytestmark = pytest.mark.usefixtures("english")
 pytest_plugins = ["tests.browser_fixtures"]  # the session's Playwright `browser` fixture
 
 MM = 72 / 25.4  # PDF points in a millimetre
@@ -200,7 +203,7 @@ def test_a_browser_that_hangs_is_killed_with_its_children_at_the_timeout(tmp_pat
 def test_an_unknown_paper_is_refused_before_anything_runs(tmp_path: Path) -> None:
     with pytest.raises(SopError, match="unknown paper 'letter'") as refused:
         print_pdf(page("x"), tmp_path / "form.pdf", paper="letter", environ={"PATH": ""})
-    assert refused.value.hint == "use a4 or f4"
+    assert refused.value.hint == "use a4 / f4"
 
 
 def test_the_module_imports_nothing_heavy() -> None:

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sopcli.errors import SopError
+from sopcli.i18n import N_, _
 
 NAMES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 # Where Debian's chromium-headless-shell and chromium keep the real binary, for a PATH without /usr/bin.
@@ -50,12 +51,12 @@ FLAGS = (
     "--host-resolver-rules=MAP * ~NOTFOUND",  # every host and address fails to resolve: nothing is fetched
 )
 
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "install one (on Debian: apt-get install chromium-headless-shell) or set SOP_CHROMIUM to its path; "
     "--format html works without a browser"
 )
 
-WRITE_HINT = "choose a file in a folder that exists and that you can write to"
+WRITE_HINT = N_("choose a file in a folder that exists and that you can write to")
 
 
 def find_chromium(environ: Mapping[str, str] | None = None) -> Path | None:
@@ -66,8 +67,8 @@ def find_chromium(environ: Mapping[str, str] | None = None) -> Path | None:
         if _executable(Path(named)):
             return Path(named)
         raise SopError(
-            f"SOP_CHROMIUM is set to {named}, which is not an executable file",
-            "point it at a Chromium binary, or unset it to look for one on PATH",
+            _("SOP_CHROMIUM is set to {path}, which is not an executable file", path=named),
+            _("point it at a Chromium binary, or unset it to look for one on PATH"),
         )
     for name in NAMES:
         found = shutil.which(name, path=env.get("PATH", os.defpath))
@@ -90,12 +91,12 @@ def print_pdf(
     size = _page_size(paper, landscape)
     browser = find_chromium(env)
     if browser is None:
-        raise SopError("no Chromium browser was found to print the PDF", INSTALL_HINT)
+        raise SopError(_("no Chromium browser was found to print the PDF"), _(INSTALL_HINT))
     out = Path(out)
     try:
         beside = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as error:
-        raise SopError(f"cannot write {out}: {error.strerror}", WRITE_HINT) from None
+        raise SopError(_("cannot write {path}: {reason}", path=out, reason=error.strerror), _(WRITE_HINT)) from None
     try:
         with tempfile.TemporaryDirectory(prefix="sop-print-") as scratch:
             page = Path(scratch) / "document.html"
@@ -104,11 +105,15 @@ def print_pdf(
             argv = [str(browser), *FLAGS, *_sandbox_flags(), f"--user-data-dir={Path(scratch) / 'profile'}"]
             _run([*argv, f"--print-to-pdf={pdf}", page.as_uri()], env, timeout)
             if not _is_pdf(pdf):
-                raise SopError("the browser finished without writing a PDF", "use --format html and print it yourself")
+                raise SopError(
+                    _("the browser finished without writing a PDF"), _("use --format html and print it yourself")
+                )
             try:
                 os.replace(pdf, out)
             except OSError as error:
-                raise SopError(f"cannot write {out}: {error.strerror}", WRITE_HINT) from None
+                raise SopError(
+                    _("cannot write {path}: {reason}", path=out, reason=error.strerror), _(WRITE_HINT)
+                ) from None
     finally:
         shutil.rmtree(beside, ignore_errors=True)
 
@@ -124,20 +129,24 @@ def _run(argv: list[str], env: Mapping[str, str], timeout: float) -> None:
         start_new_session=True,
     )
     try:
-        _, err = browser.communicate(timeout=timeout)
+        _out, err = browser.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _kill(browser)
         raise SopError(
-            f"the browser did not finish printing within {timeout:g} s and was stopped",
-            "try again, or use --format html and print it yourself",
+            _("the browser did not finish printing within {seconds:g} s and was stopped", seconds=timeout),
+            _("try again, or use --format html and print it yourself"),
         ) from None
     except BaseException:
         _kill(browser)
         raise
     if browser.returncode != 0:
         raise SopError(
-            f"the browser failed to print (exit code {browser.returncode}): {_last_line(err)}",
-            "check that it runs (`" + argv[0] + " --version`), or use --format html",
+            _(
+                "the browser failed to print (exit code {code}): {detail}",
+                code=browser.returncode,
+                detail=_last_line(err),
+            ),
+            _("check that it runs (`{browser} --version`), or use --format html", browser=argv[0]),
         )
 
 
@@ -169,7 +178,9 @@ def _page_size(paper: str, landscape: bool) -> str:
     try:
         width, height = PAPERS[paper.lower()]
     except KeyError:
-        raise SopError(f"unknown paper '{paper}'", "use " + " or ".join(PAPERS)) from None
+        raise SopError(
+            _("unknown paper '{paper}'", paper=paper), _("use {papers}", papers=" / ".join(PAPERS))
+        ) from None
     if landscape:
         width, height = height, width
     return f"{width}mm {height}mm"

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from sopcli.errors import SopError
+from sopcli.i18n import _
 
 _UNITS = {
     "minute": ("menit", "minute", "minutes", "min", "mins", "m"),
@@ -50,7 +51,7 @@ def _number(text: str) -> float:
 def parse_duration(text: str) -> Duration:
     """Reads `<number> <unit>` (Indonesian or English units, decimal comma allowed) or ISO 8601."""
     if not isinstance(text, str) or not text.strip():
-        raise DurationError(f"not a duration: {text!r}", 'write it like "60 Menit", "3 Hari" or "PT1H"')
+        raise DurationError(_("not a duration: {text!r}", text=text), _('write it like "60 Menit", "3 Hari" or "PT1H"'))
     raw = text.strip()
     iso = _ISO.match(raw)
     if iso and any(iso.groupdict().values()):
@@ -62,6 +63,6 @@ def parse_duration(text: str) -> Duration:
         if unit:
             return Duration(**{f"{unit}s": _number(plain.group(1))})
     raise DurationError(
-        f"not a duration: {text!r}",
-        'write a number and a unit (menit, jam, hari, minggu), e.g. "60 Menit", or ISO 8601 like "PT1H"',
+        _("not a duration: {text!r}", text=text),
+        _('write a number and a unit (menit, jam, hari, minggu), e.g. "60 Menit", or ISO 8601 like "PT1H"'),
     )

@@ -215,6 +215,14 @@ def language_of(argv: Sequence[str], environ: Any = None) -> str:
     return choose(asked, os.environ if environ is None else environ)
 
 
+def _fallback_language() -> str:
+    """The language to refuse an unknown one in: the locale's, else Indonesian."""
+    try:
+        return choose(None, {k: v for k, v in os.environ.items() if k != "SOP_LANG"})
+    except UnknownLanguage:
+        return "id"
+
+
 def _command_name(argv: Sequence[str]) -> str | None:
     skip = False
     for arg in argv:
@@ -255,9 +263,15 @@ def _translate(command: Any) -> None:
     if command.help:
         command.help = _(command.help)
         command.short_help = command.help.split("\n")[0]
+    if getattr(command, "options_metavar", None):
+        command.options_metavar = _("[OPTIONS]")
+    if getattr(command, "subcommand_metavar", None):
+        command.subcommand_metavar = _("COMMAND [ARGS]...")
     for param in command.params:
         if getattr(param, "help", None):
             param.help = _(param.help)
+        if getattr(param, "metavar", None):
+            param.metavar = _(param.metavar)
         if getattr(param, "param_type_name", "") == "argument":
             # arguments are named by their metavar (STEP, FILE...), not by a Python type or {braces}
             param.display_type_rich = lambda ctx: None
@@ -274,9 +288,10 @@ def run(argv: Sequence[str]) -> int:
     try:
         language = language_of(argv)
     except UnknownLanguage as err:
-        typer.echo(
-            f"sop: unknown language {err.args[0]!r}; sop speaks {' and '.join(LANGUAGES)} (--lang id|en)", err=True
-        )
+        set_language(_fallback_language())
+        names = " / ".join(LANGUAGES)
+        message = _("unknown language {value!r}; sop speaks {names} (--lang id|en)", value=err.args[0], names=names)
+        typer.echo(f"sop: {message}", err=True)
         return 2
     set_language(language)
     bind_framework()

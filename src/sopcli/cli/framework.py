@@ -17,3 +17,24 @@ TYPER_WORDS = (
     N_("Install completion for the current shell."),
     N_("Show completion for the current shell, to copy it or customize the installation."),
 )
+
+# The names of the values in help (metavars), written in the code as Typer takes them.
+METAVARS = (
+    N_("[OPTIONS]"),
+    N_("COMMAND [ARGS]..."),
+    N_("FILE"),
+    N_("FILE..."),
+    N_("STEP"),
+    N_("RUN"),
+    N_("TEXT"),
+    N_("PERSON"),
+    N_("LANE"),
+    N_("NAME"),
+    N_("TIME"),
+    N_("FORMAT"),
+    N_("STATUS"),
+    N_("ACTOR=PERSON"),
+    N_("SOP"),
+    N_("N"),
+    N_("id|en"),
+)

@@ -14,6 +14,7 @@ _EXTRA = re.compile(r"^Got unexpected extra arguments? \((.*)\)$")
 _NO_COMMAND = re.compile(r"^No such command '(.*)'\.?$")
 _NEEDS_VALUE = re.compile(r"^Option '(.*)' requires (an argument|\d+ arguments)\.$")
 _NO_VALUE = re.compile(r"^Option '(.*)' does not take a value\.$")
+_NOT_ONE_OF = re.compile(r"'(.*)' is not one of (.*?)\.?$")
 
 
 def _hint(err: Any) -> str:
@@ -41,7 +42,10 @@ def _bad_value(err: Any) -> str:
             return _("{name}: {value!r} is not one of {choices}", name=name, value=value, choices=expected)
         if kind in ("float_parsing", "float_type"):
             return _("{name}: {value!r} is not a number", name=name, value=value)
-    return _("{name}: {problem}", name=name, problem=err.message)
+    if match := _NOT_ONE_OF.search(str(err.message)):
+        choices = match.group(2).replace("'", "")
+        return _("{name}: {value!r} is not one of {choices}", name=name, value=match.group(1), choices=choices)
+    return _("{name}: {problem}", name=name, problem=str(err.message).removeprefix("Value error, "))
 
 
 def describe(err: Any) -> str:

@@ -16,7 +16,8 @@ def sop_mermaid(doc: dict[str, Any]) -> str:
     """A step drawn in several lanes sits in the first of them, its label naming the others."""
     names = {a["id"]: a["name"] for a in doc["actors"]}
     steps = doc["steps"]
-    lines = ["flowchart TD", f'    start(["{_label(_("Start"))}: {_label(doc["title"])}"])']
+    begin = _label(_("Start"))
+    lines = ["flowchart TD", f'    start(["{begin}: {_label(doc["title"])}"])']
     for actor in doc["actors"]:
         lines.append(f'    subgraph lane_{actor["id"]}["{_label(actor["name"])}"]')
         for step in steps:
@@ -28,7 +29,8 @@ def sop_mermaid(doc: dict[str, Any]) -> str:
                 f'        s{step["no"]}{{"{text}"}}' if step.get("outcomes") else f'        s{step["no"]}["{text}"]'
             )
         lines.append("    end")
-    lines.append(f'    finish(["{_label(_("End"))}"])')
+    finish = _label(_("End"))
+    lines.append(f'    finish(["{finish}"])')
     lines.append(f"    start --> s{steps[0]['no']}")
     for i, step in enumerate(steps):
         following = steps[i + 1]["no"] if i + 1 < len(steps) else END
