@@ -25,12 +25,49 @@ class Result:
     err: str
 
 
-class Sop:
-    """Drives `sop` in-process, as a user at a terminal would, with the clock under the test's control."""
+pytest_plugins = ["tests.pg_fixtures", "tests.teamstore"]
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Stories marked `both_stores` run on TinyDB and on a real PostgreSQL; the rest on TinyDB."""
+    if "store_kind" in metafunc.fixturenames:
+        both = metafunc.definition.get_closest_marker("both_stores")
+        only = metafunc.definition.get_closest_marker("tinydb_only")
+        metafunc.parametrize("store_kind", ["tinydb", "postgresql"] if both and not only else ["tinydb"])
+
+
+class Sop:
+    """Drives `sop` in-process, as a user at a terminal would, with the clock under the test's control.
+
+    On the team store, the person acting is the database login: `--as NAME` (or SOP_USER) in a story
+    becomes a connection as the login NAME, so one story tells what each person does on either store."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, team: object | None = None) -> None:
         self.monkeypatch = monkeypatch
         self.runner = CliRunner()
+        self.team = team
+        self.database = team.database() if team else None  # type: ignore[attr-defined]
+        self.person: str | None = None
+
+    def _as_login(self, args: list[str]) -> list[str]:
+        """On the team store: `--as NAME` and SOP_USER become the login NAME (created if needed)."""
+        if self.team is None:
+            return args
+        user = os.environ.get("SOP_USER") or "ani"
+        if "--as" in args:
+            at = args.index("--as")
+            user = args[at + 1]
+            args = args[:at] + args[at + 2 :]
+        self.team.login(user)  # type: ignore[attr-defined]
+        if self.person and user != self.person:
+            self.team.hand_current(self.database, self.person, user)  # type: ignore[attr-defined]
+        self.person = user
+        self.monkeypatch.setenv("SOP_STORE", self.team.dsn(self.database, user))  # type: ignore[attr-defined]
+        return args
+
+    def close(self) -> None:
+        if self.team is not None:
+            self.team.drop(self.database)  # type: ignore[attr-defined]
 
     def at(self, moment: str) -> None:
         """Moves the clock: ISO 8601, or 'YYYY-MM-DD HH:MM' in Jakarta."""
@@ -39,14 +76,18 @@ class Sop:
         self.monkeypatch.setenv("SOP_NOW", moment)
 
     def __call__(self, *args: str, ok: bool | None = True) -> Result:
+        argv = self._as_login([str(a) for a in args])
+        person = os.environ.pop("SOP_USER", None) if self.team is not None else None
         with self.runner.isolation() as (out, err, _mixed):
             try:
-                code = cli.run([str(a) for a in args])
+                code = cli.run(argv)
             except SystemExit as exit_:
                 code = exit_.code if isinstance(exit_.code, int) else 1
             sys.stdout.flush()
             sys.stderr.flush()
             outcome = Result(code, out.getvalue().decode(), err.getvalue().decode())
+        if person is not None:
+            os.environ["SOP_USER"] = person
         if ok is True:
             assert outcome.code == 0, f"sop {' '.join(args)} failed: {outcome.err}{outcome.out}"
         elif ok is False:
@@ -92,8 +133,10 @@ def english(monkeypatch: pytest.MonkeyPatch):
 
 
 @pytest.fixture
-def sop(monkeypatch: pytest.MonkeyPatch) -> Sop:
-    return Sop(monkeypatch)
+def sop(monkeypatch: pytest.MonkeyPatch, store_kind: str, request: pytest.FixtureRequest):
+    driver = Sop(monkeypatch, request.getfixturevalue("team") if store_kind == "postgresql" else None)
+    yield driver
+    driver.close()
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.both_stores]
 
 
 def complete_run(sop, files, start: str, minutes: list[int], loop: bool = False) -> str:
@@ -74,6 +74,7 @@ def test_runs_table(sop) -> None:
     assert "no SOP" in sop.fail("stats", "nope")
 
 
+@pytest.mark.tinydb_only  # on a team store the login is the person: no --as beside a login
 def test_log_tells_what_happened_and_when_it_was_recorded(sop, files, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")
     sop.at("2026-11-23 10:00")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.both_stores]
 
 
 def start(sop, *extra: str) -> str:

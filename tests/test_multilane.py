@@ -11,7 +11,7 @@ import pytest
 from sopcli.errors import InvalidSop
 from sopcli.loader import load_text
 
-pytestmark = pytest.mark.usefixtures("english")
+pytestmark = [pytest.mark.usefixtures("english"), pytest.mark.both_stores]
 
 EXAMPLE = "contoh-surat-masuk"
 

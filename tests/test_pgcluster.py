@@ -106,17 +106,17 @@ def test_a_database_cloned_from_a_template_has_its_schema_and_rows(pg_cluster: C
 
 @pytest.mark.usefixtures("no_saved_passwords")
 def test_one_role_can_be_made_to_log_in_with_its_password(pg_cluster: Cluster) -> None:
-    pg_cluster.create_login("rina", password="rahasia 'ku'")
-    pg_cluster.create_login("budi")
-    pg_cluster.require_password("rina")
+    pg_cluster.create_login("pw_rina", password="rahasia 'ku'")
+    pg_cluster.create_login("pw_budi")
+    pg_cluster.require_password("pw_rina")
     with pytest.raises(psycopg.OperationalError, match="no password supplied"):
-        psycopg.connect(pg_cluster.dsn(user="rina"))
+        psycopg.connect(pg_cluster.dsn(user="pw_rina"))
     with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
-        psycopg.connect(pg_cluster.dsn(user="rina", password="salah"))
-    with psycopg.connect(pg_cluster.dsn(user="rina", password="rahasia 'ku'")) as conn:
-        assert conn.execute("SELECT current_user").fetchone() == ("rina",)
-    with psycopg.connect(pg_cluster.dsn(user="budi")) as conn:
-        assert conn.execute("SELECT current_user").fetchone() == ("budi",)
+        psycopg.connect(pg_cluster.dsn(user="pw_rina", password="salah"))
+    with psycopg.connect(pg_cluster.dsn(user="pw_rina", password="rahasia 'ku'")) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("pw_rina",)
+    with psycopg.connect(pg_cluster.dsn(user="pw_budi")) as conn:
+        assert conn.execute("SELECT current_user").fetchone() == ("pw_budi",)
 
 
 def test_a_killed_postmaster_restarts_on_its_data_and_close_leaves_nothing_running(bindir: Path) -> None:

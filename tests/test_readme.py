@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import ROOT
 
 
@@ -22,6 +24,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "pip install '.[test]' && pytest" in (ROOT / ".ci" / "run").read_text()
 
 
+@pytest.mark.both_stores
 def test_the_tour_runs(sop, files, monkeypatch, tmp_path) -> None:
     """Every command of the tour, in order, against a fresh store."""
     for name in ("arahan-karo.pdf", "disposisi.pdf", "telaah.docx", "bahan-deputi.pdf", "bahan-rkt.docx", "reviu.docx"):

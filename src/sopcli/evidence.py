@@ -147,6 +147,40 @@ def stage(incoming: Path, item: Attachment) -> Staged:
     return Staged(item.name, digest.hexdigest(), size, tmp)
 
 
+def stage_chunks(incoming: Path, item: dict[str, Any], chunks: Iterator[bytes]) -> Staged:
+    """Like `stage`, from the chunks of another store's copy; the content must have its SHA-256."""
+    digest = hashlib.sha256()
+    safefs.real_dir(incoming, create=True)
+    tmp = incoming / f".{os.getpid()}-{time.monotonic_ns()}.tmp"
+    try:
+        out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | safefs.O_NOFOLLOW | safefs.O_BINARY, 0o644)
+        try:
+            for chunk in chunks:
+                digest.update(chunk)
+                view = memoryview(chunk)
+                while view:
+                    view = view[os.write(out, view) :]
+            os.fsync(out)
+        finally:
+            os.close(out)
+    except OSError as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise StoreError(
+            _(
+                "could not store the evidence {name!r}: {reason}; nothing was recorded",
+                name=item["name"],
+                reason=err.strerror,
+            ),
+            _("free space or fix the permissions, then run the command again"),
+        ) from None
+    if digest.hexdigest() != item["sha256"]:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise StoreError(_("evidence {sha} does not have its SHA-256; nothing was copied", sha=item["sha256"][:12]), "")
+    return Staged(item["name"], item["sha256"], item["size"], tmp)
+
+
 def hash_file(fd: int) -> tuple[str, int]:
     digest, size = hashlib.sha256(), 0
     for chunk in _chunks(fd):

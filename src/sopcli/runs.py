@@ -46,6 +46,29 @@ class Runs:
         self.env = env
         self.store = store or open_store(env)
         self.warnings: list[str] = []
+        self._login: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who acts: on a team store the database login (nobody records work in someone else's name),
+        else `--as`, SOP_USER or the OS login."""
+        if self.store.kind == "postgresql":
+            if self._login is None:
+                self._login = self.store.login()
+            return self._login
+        return self.env.actor
+
+    @property
+    def login(self) -> str:
+        return self.actor if self.store.kind == "postgresql" else self.env.login
+
+    def _acting(self) -> None:
+        """A team store refuses --as and SOP_USER in one line: the database login is the person."""
+        if self.store.kind == "postgresql" and self.env.user_given:
+            raise Refused(
+                _("--as and SOP_USER are not used with a team store: you act as your database login"),
+                _("log in as yourself (SOP_STORE's user, PGUSER), or unset SOP_USER"),
+            )
 
     # -- reading
 
@@ -96,8 +119,8 @@ class Runs:
             "type": kind,
             "at": at.astimezone(zone).replace(microsecond=0).isoformat(),
             "recorded_at": self.env.now().astimezone(zone).replace(microsecond=0).isoformat(),
-            "by": self.env.actor,
-            "login": self.env.login,
+            "by": self.actor,
+            "login": self.login,
             "data": data,
         }
 
@@ -116,6 +139,7 @@ class Runs:
         return lambda records: reports.summary(self.fold(run_id, records), self.env.now())
 
     def _write(self, ref: str | None, purpose: str, check: Check, files: Sequence[Path] = ()) -> RunState:
+        self._acting()
         run_id = self.run_id(ref)
         attachments = evidence.open_attachments(files)
         try:
@@ -136,6 +160,7 @@ class Runs:
         from sopcli.calendar import holidays_of
         from sopcli.model import sop_document
 
+        self._acting()
         zone = ZoneInfo(sop.calendar.timezone)
         moment = self._moment(at, zone)
         for actor, person in assignments.items():
@@ -188,9 +213,7 @@ class Runs:
 
         def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
             moment = self._moment(at, state.plan.calendar.zone)
-            data = engine.check_done(
-                state, step, actor=self.env.actor, at=moment, outcome=outcome, force=force, lane=lane
-            )
+            data = engine.check_done(state, step, actor=self.actor, at=moment, outcome=outcome, force=force, lane=lane)
             data["note"] = note
             data["outputs"], data["inputs"] = refs[: len(outputs)], refs[len(outputs) :]
             return "done", data, moment
@@ -202,7 +225,7 @@ class Runs:
             raise Refused(_("no file to attach"), _("name at least one file"))
 
         def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
-            data = engine.check_attach(state, step, actor=self.env.actor, force=force)
+            data = engine.check_attach(state, step, actor=self.actor, force=force)
             data["kind"] = "input" if as_input else "output"
             data["files"] = refs
             return "attach", data, self.env.now()
@@ -232,7 +255,7 @@ class Runs:
         taken: list[engine.Completion] = []
 
         def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
-            data = engine.check_undo(state, actor=self.env.actor, force=force)
+            data = engine.check_undo(state, actor=self.actor, force=force)
             taken.append(state.completions[-1])
             return "undo", data, self.env.now()
 
@@ -248,6 +271,58 @@ class Runs:
 
     def use(self, ref: str) -> str:
         return self.store.use(ref)
+
+    # -- what waits for whom
+
+    def inbox(self, person: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
+        """The active steps of active runs that wait in lanes assigned to `person` (the acting person by
+        default), or everyone's with unassigned lanes too; overdue first, then by deadline."""
+        who = person or self.actor
+        now = self.env.now()
+        found = []
+        for row in self.store.rows():
+            active = row.get("active")
+            if row.get("status") != "active" or not active:
+                continue
+            assignments = row.get("assignments") or {}
+            waiting = [
+                lane
+                for lane in active.get("open") or active.get("actors") or []
+                if everyone or assignments.get(lane) == who
+            ]
+            if not waiting:
+                continue
+            try:
+                state = self.fold(row["id"], self.store.read(row["id"]))
+            except (NotFound, StoreError):
+                continue
+            step = state.active
+            if step is None:
+                continue
+            item = reports.step_report(state, step, now)
+            lanes = [lane for lane in step.open_lanes() if lane in waiting]
+            for lane in lanes or waiting[:1]:
+                found.append(
+                    {
+                        "run": state.id,
+                        "sop": state.plan.id,
+                        "number": state.plan.number,
+                        "title": state.title,
+                        "step": item["no"],
+                        "activity": item["activity"],
+                        "actor": lane,
+                        "actor_name": state.plan.lane(lane),
+                        "person": state.assignments.get(lane),
+                        "since": item["pass_started_at"],
+                        "standard_minutes": item["group_standard_minutes"],
+                        "elapsed_minutes": item["elapsed_minutes"],
+                        "due_at": item["due_at"],
+                        "overdue": item["overdue"],
+                        "inputs": item["inputs"],
+                    }
+                )
+        found.sort(key=lambda r: (not r["overdue"], r["due_at"] or "9999", r["since"] or "", r["run"]))
+        return found
 
     # -- verifying
 

@@ -41,6 +41,7 @@ GROUPS = {
     "verify": "reading",
     "runs": "reading",
     "stats": "reading",
+    "inbox": "reading",
     "store": "store",
 }
 
@@ -309,6 +310,9 @@ def run(argv: Sequence[str]) -> int:
 
         typer.echo(f"sop: {one_line(str(err))}", err=True)
         return 1
+    finally:
+        if "sopcli.store" in sys.modules:
+            sys.modules["sopcli.store"].close_all()
     return code if isinstance(code, int) else 0
 
 

@@ -175,6 +175,27 @@ def list_runs(
         say(_("{shown} of {total} runs shown; --limit N or --all shows more.", shown=len(shown), total=len(rows)))
 
 
+@command("inbox", help=N_("What waits for you: the active steps in your lanes across all runs, overdue first."))
+def inbox(
+    ctx: typer.Context,
+    person: Annotated[
+        str | None, typer.Option("--person", metavar="PERSON", help=N_("what waits for this person"))
+    ] = None,
+    everyone: Annotated[bool, typer.Option("--all", help=N_("what waits for everyone, unassigned lanes too"))] = False,
+    fmt: FormatOpt = TableOrJson.table,
+) -> None:
+    rows = runs_of(ctx).inbox(person, everyone)
+    if fmt is TableOrJson.json:
+        print_json([{k: v for k, v in row.items() if k != "inputs"} for row in rows])
+        return
+    if not rows:
+        say(_("Nothing waits here."))
+        return
+    from sopcli.render.views import inbox_table
+
+    print_lines(lambda width, cs: inbox_table(rows, width, cs))
+
+
 @command(
     "stats",
     help=N_("Across the SOP's completed runs, per step: count, median, p90, standard, median overrun, share on time."),

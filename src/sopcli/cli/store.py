@@ -1,16 +1,40 @@
-"""Commands on the store itself: `sop store info`, `sop store reindex`."""
+"""Commands on the store itself: init, info, migrate, reindex."""
 
 from __future__ import annotations
+
+from typing import Annotated, Any
 
 import typer
 
 from sopcli.cli import FormatOpt, TableOrJson, app, command, environment, new_app, print_json, say
+from sopcli.errors import Usage
 from sopcli.i18n import N_, _
 
 store_app = new_app(
-    name="store", help=N_("The store of runs: where it is, and rebuilding its index."), no_args_is_help=True
+    name="store",
+    help=N_("The store of runs: creating the team store, where runs are, moving them, rebuilding the index."),
+    no_args_is_help=True,
 )
 app.add_typer(store_app, name="store")
+
+URL = Annotated[str | None, typer.Option(metavar="URL", help=N_("a PostgreSQL connection string"))]
+
+
+@command(
+    "init",
+    help=N_("Creates or upgrades the team store's schema and the roles sop_user and sop_admin (SOP_STORE)."),
+    app=store_app,
+)
+def init(ctx: typer.Context) -> None:
+    from sopcli.store import open_store
+
+    store: Any = open_store(environment(ctx))
+    if store.kind != "postgresql":
+        store._prepare()
+        say(_("The embedded store at {home} is ready (it is created on first use).", home=store.location()))
+        return
+    for line in store.init():
+        say(line)
 
 
 @command("info", help=N_("Which store, its format, and how many runs and evidence files it holds."), app=store_app)
@@ -28,9 +52,52 @@ def info(ctx: typer.Context, fmt: FormatOpt = TableOrJson.table) -> None:
         "runs": _("runs"),
         "evidence_files": _("evidence files"),
         "evidence_bytes": _("evidence bytes"),
+        "login": _("login"),
     }
     for key, value in data.items():
         say(f"{labels.get(key, key):<16} {value}")
+
+
+@command(
+    "migrate",
+    help=N_("Copies the runs of SOP_HOME into a team store (--to URL) or back (--from URL), record for record."),
+    app=store_app,
+)
+def migrate(
+    ctx: typer.Context,
+    to: URL = None,
+    source: Annotated[
+        str | None, typer.Option("--from", metavar="URL", help=N_("a PostgreSQL connection string"))
+    ] = None,
+) -> None:
+    from dataclasses import replace
+
+    from sopcli import migrate as moving
+    from sopcli import report
+    from sopcli.engine import fold
+    from sopcli.runs import Runs
+    from sopcli.store.postgres import PostgresStore
+    from sopcli.store.tinydb import TinyStore
+
+    if bool(to) == bool(source):
+        raise Usage(_("say where to: --to URL or --from URL"), _("e.g. sop store migrate --to postgresql://host/sop"))
+    env = environment(ctx)
+    local = TinyStore(env.home, env.lock_timeout)
+    from sopcli.store import _opened
+
+    team = PostgresStore(replace(env, store_url=to or source))
+    _opened.append(team)
+    origin, target = (local, team) if to else (team, local)
+    checker = Runs(env, store=target)
+
+    def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
+        return report.summary(fold(records), env.now())
+
+    def verify(run_id: str) -> list[str]:
+        return checker.verify(run_id)[1]
+
+    for line in moving.migrate(origin, target, summarize, verify):
+        say(line)
 
 
 @command("reindex", help=N_("Rebuilds the index of runs from the run files, and says what it changed."), app=store_app)

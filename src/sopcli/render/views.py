@@ -391,7 +391,7 @@ def run_report(report: dict[str, Any], width: int, cs: Charset) -> list[Line]:
     if wide:
         columns.append(Column(Cell.of(_("Requires (received)")), weight=1.6, cap=26))
     columns.append(
-        Column(Cell.of(_("Time / Standard"), align="right"), weight=1.2 if wide else 0.6, cap=24 if wide else 14)
+        Column(Cell.of(_("Time / Standard"), align="right"), weight=1.2 if wide else 0.6, cap=24 if wide else 16)
     )
     if wide:
         columns.append(Column(Cell.of(_("Output (evidence)")), weight=1.6, cap=26))
@@ -597,3 +597,35 @@ def legend_day(day: float) -> Line:
 
 def problems(lines: list[str]) -> list[str]:
     return [one_line(p, 400) for p in lines]
+
+
+def inbox_table(rows: list[dict[str, Any]], width: int, cs: Charset) -> list[Line]:
+    rows = for_terminal(rows)
+    columns = [
+        Column(Cell.of(_("Run")), weight=0, cap=6),
+        Column(Cell.of(_("Step")), weight=3),
+        Column(Cell.of(_("Lane")), weight=0.8),
+        Column(Cell.of(_("Since")), weight=0.5),
+        Column(Cell.of(_("Time / Standard"), align="right"), weight=0.6),
+        Column(Cell.of(_("Due")), weight=0.6),
+    ]
+    cells = []
+    for r in rows:
+        mark = cs.marks["overdue" if r["overdue"] else "active"]
+        step = Cell.of(f"{mark} {r['step']}. {r['activity']}", "bold red" if r["overdue"] else "")
+        step.add(f"\n{r['sop']} · {r['title']}", "dim")
+        if r["inputs"]:
+            step.add("\n" + _("Received") + ": " + "; ".join(one_line(f["name"], 40) for f in r["inputs"]), "dim")
+        lane = r["actor_name"] + (f"\n{r['person']}" if r["person"] else "\n" + _("not assigned"))
+        standard = w.minutes(r["standard_minutes"]) if r["standard_minutes"] is not None else "—"
+        cells.append(
+            [
+                Cell.of(r["run"], "bold"),
+                step,
+                Cell.of(lane),
+                Cell.of(w.moment(r["since"])),
+                Cell.of(f"{w.minutes(r['elapsed_minutes'])} / {standard}", align="right"),
+                Cell.of(w.moment(r["due_at"]) if r["due_at"] else "—"),
+            ]
+        )
+    return draw(columns, cells, width, cs.box)

@@ -108,8 +108,8 @@ def moment(value: str | None, with_day: bool = True) -> str:
         return "—"
     at = datetime.fromisoformat(value)
     clock = f"{at.hour:02d}:{at.minute:02d}"
-    text = f"{at.date().isoformat()} {clock}" if not with_day else f"{short_date(at.date())} {clock}"
-    return text.replace(" ", NBSP)  # a moment is never broken across lines
+    day = at.date().isoformat() if not with_day else short_date(at.date())
+    return f"{day.replace(' ', NBSP)} {clock}"  # a date is never broken across lines
 
 
 def holiday_name(names: dict[str, str] | None, kind: str) -> str:

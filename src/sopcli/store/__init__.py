@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -61,7 +61,23 @@ class RunStore(Protocol):
 
     def evidence_problem(self, item: dict[str, Any]) -> str | None: ...
 
-    def open_evidence(self, item: dict[str, Any]) -> Any: ...
+    def open_evidence(self, item: dict[str, Any]) -> Iterator[bytes]: ...
+
+    def login(self) -> str:
+        """The database login that acts (a team store), or "" where the person is named by --as/SOP_USER."""
+        ...
+
+    def may_force(self) -> bool: ...
+
+    def export_run(self, run_id: str) -> list[Record]: ...
+
+    def import_run(
+        self,
+        run_id: str,
+        records: list[Record],
+        summary: dict[str, Any],
+        blobs: Iterable[tuple[dict[str, Any], Iterator[bytes]]],
+    ) -> None: ...
 
     def verify(self, run_id: str) -> list[str]: ...
 
@@ -72,12 +88,23 @@ class RunStore(Protocol):
     def info(self) -> dict[str, Any]: ...
 
 
+_opened: list[Any] = []
+
+
 def open_store(env: Environment) -> RunStore:
     """TinyDB files under SOP_HOME, or the team's PostgreSQL database named by SOP_STORE."""
     if env.store_url:
         from sopcli.store.postgres import PostgresStore
 
-        return PostgresStore(env)
+        store = PostgresStore(env)
+        _opened.append(store)
+        return store
     from sopcli.store.tinydb import TinyStore
 
     return TinyStore(env.home, env.lock_timeout)
+
+
+def close_all() -> None:
+    """Closes the connections this command opened (a team store), when the command ends."""
+    while _opened:
+        _opened.pop().close()

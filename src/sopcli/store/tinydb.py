@@ -19,7 +19,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from sopcli import evidence, safefs
-from sopcli.errors import Damaged, LockTimeout, NotFound, StoreError
+from sopcli.errors import Damaged, LockTimeout, NotFound, Refused, StoreError
 from sopcli.evidence import Attachment, Staged
 from sopcli.i18n import _
 from sopcli.records import ID_ALPHABET, ID_LENGTH, RUN_REF, chain, chain_problems
@@ -465,8 +465,44 @@ class TinyStore:
     def evidence_problem(self, item: dict[str, Any]) -> str | None:
         return evidence.problem(self.evidence_dir, item)
 
-    def open_evidence(self, item: dict[str, Any]) -> int:
-        return safefs.open_regular(evidence.blob_path(self.evidence_dir, item["sha256"]))
+    def open_evidence(self, item: dict[str, Any]) -> Iterator[bytes]:
+        """The stored file's content in chunks (memory stays flat)."""
+        fd = safefs.open_regular(evidence.blob_path(self.evidence_dir, item["sha256"]))
+        try:
+            for chunk in evidence._chunks(fd):
+                yield bytes(chunk)
+        finally:
+            os.close(fd)
+
+    # -- identity
+
+    def login(self) -> str:
+        return ""
+
+    def may_force(self) -> bool:
+        return True
+
+    # -- moving runs between stores
+
+    def export_run(self, run_id: str) -> list[Record]:
+        return self.read(run_id)
+
+    def import_run(self, run_id: str, records: list[Record], summary: dict[str, Any], blobs: Any) -> None:
+        """Copies one whole run in (the same records, the same hashes) with its evidence, under the lock."""
+        self._prepare()
+        with self.lock("sop store migrate"):
+            self._ensure_format()
+            if os.path.lexists(self.run_path(run_id)):
+                raise Refused(_("run {run} is already in {home}", run=run_id, home=self.home), "")
+            for item, chunks in blobs:
+                staged = evidence.stage_chunks(self.incoming, item, chunks)
+                try:
+                    evidence.commit(self.home, self.evidence_dir, staged)
+                finally:
+                    evidence.discard([staged])
+            table = {str(r["seq"]): r for r in records}
+            safefs.atomic_write(self.run_path(run_id), json.dumps({"records": table}, ensure_ascii=False).encode())
+            self._put_entry(run_id, summary, None)
 
     # -- verifying and rebuilding the index
 
