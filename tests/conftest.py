@@ -110,6 +110,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("SOP_HOME", str(store))
     monkeypatch.setenv("SOP_USER", "ani")
     monkeypatch.setenv("SOP_NOW", MONDAY)
+    monkeypatch.setenv("SOP_DEBUG", "1")  # a bug in a test shows its traceback
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("SOP_PATH", raising=False)

@@ -288,6 +288,7 @@ def summary(state: RunState, now: datetime) -> dict[str, Any]:
         "finished_at": iso(state.finished_at, state),
         "started_by": state.started_by,
         "active_step": active.plan.no if active else None,
+        "timezone": str(state.plan.calendar.zone),
         "people": sorted(people),
         "assignments": dict(state.assignments),
         "seq": state.seq,

@@ -15,6 +15,7 @@ from sopcli.engine import RunState
 from sopcli.env import Environment, checked_text
 from sopcli.errors import Damaged, NotFound, Refused, StoreError
 from sopcli.i18n import _
+from sopcli.queries import Query
 from sopcli.store import Record, RunStore, open_store
 
 if TYPE_CHECKING:
@@ -107,8 +108,8 @@ class Runs:
     def report(self, ref: str | None = None) -> dict[str, Any]:
         return reports.build(self.state(ref), self.env.now())
 
-    def rows(self) -> list[dict[str, Any]]:
-        return self.store.rows()
+    def rows(self, query: Query | None = None) -> list[dict[str, Any]]:
+        return self.store.rows(query)
 
     # -- writing
 

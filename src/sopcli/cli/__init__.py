@@ -42,6 +42,7 @@ GROUPS = {
     "runs": "reading",
     "stats": "reading",
     "inbox": "reading",
+    "monitor": "reading",
     "store": "store",
 }
 
@@ -309,6 +310,15 @@ def run(argv: Sequence[str]) -> int:
         from sopcli.render import one_line
 
         typer.echo(f"sop: {one_line(str(err))}", err=True)
+        return 1
+    except Exception as err:  # a bug: one line for the user, the details with SOP_DEBUG=1
+        if os.environ.get("SOP_DEBUG"):
+            raise
+        from sopcli.render import one_line
+
+        reason = one_line(f"{type(err).__name__}: {err}", 200)
+        typer.echo("sop: " + _("unexpected error ({reason}); nothing more was done", reason=reason), err=True)
+        typer.echo("     " + _("please report it; SOP_DEBUG=1 shows the details"), err=True)
         return 1
     finally:
         if "sopcli.store" in sys.modules:

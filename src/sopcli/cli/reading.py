@@ -129,6 +129,22 @@ def verify(
     )
 
 
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period", metavar="PERIOD", help=N_("a year, half, quarter or month: 2026, 2026-H2, 2026-Q4, 2026-12")
+    ),
+]
+FromOpt = Annotated[str | None, typer.Option("--from", metavar="DATE", help=N_("the first day (YYYY-MM-DD)"))]
+ToOpt = Annotated[str | None, typer.Option("--to", metavar="DATE", help=N_("the last day (YYYY-MM-DD), included"))]
+
+
+def query_of(runs: Any, *, period: str | None, since: str | None, until: str | None, **fields: Any) -> Any:
+    from sopcli.queries import Query, parse_period
+
+    return Query(period=parse_period(period, since, until), now=runs.env.now(), **fields)
+
+
 @command("runs", help=N_("The runs, newest first (the newest 50 unless --limit or --all)."))
 def list_runs(
     ctx: typer.Context,
@@ -138,15 +154,31 @@ def list_runs(
     status: Annotated[
         Status | None, typer.Option("--status", metavar="STATUS", help=N_("active, completed or cancelled"))
     ] = None,
+    period: PeriodOpt = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    person: Annotated[
+        str | None,
+        typer.Option("--person", metavar="PERSON", help=N_("runs this person started, holds a lane in, or acted in")),
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help=N_("runs whose active step is past its deadline"))] = False,
     limit: Annotated[
         int, typer.Option("--limit", metavar="N", min=1, help=N_("show at most N runs in the table"))
     ] = DEFAULT_LIMIT,
     every: Annotated[bool, typer.Option("--all", help=N_("show every run in the table"))] = False,
     fmt: FormatOpt = TableOrJson.table,
 ) -> None:
-    keys = ("id", "sop", "number", "title", "status", "started_at", "finished_at", "started_by", "active_step")
-    wanted = sop.lower() if sop else None
     runs = runs_of(ctx)
+    query = query_of(
+        runs,
+        period=period,
+        since=since,
+        until=until,
+        sop=sop,
+        status=status.value if status else None,
+        person=person,
+        overdue=overdue,
+    )
     unindexed = runs.store.unindexed()
     if unindexed:
         text = _(
@@ -154,18 +186,13 @@ def list_runs(
             ids=", ".join(unindexed[:10]),
         )
         warn("sop: " + _("warning: {text}", text=text))
-    rows = [
-        {k: row.get(k) for k in keys}
-        for row in runs.rows()
-        if (wanted is None or wanted in (row["sop"], row["number"].lower()))
-        and (status is None or row["status"] == status.value)
-    ]
-    rows.sort(key=lambda r: (r["started_at"], r["id"]), reverse=True)
+    rows = runs.store.listing(query)
     if fmt is TableOrJson.json:
         print_json(rows)
         return
     if not rows:
-        say(_("No runs here yet; start one with `sop start SOP`."))
+        filtered = any((sop, status, query.period, person, overdue))
+        say(_("No run matches.") if filtered else _("No runs here yet; start one with `sop start SOP`."))
         return
     shown = rows if every else rows[:limit]
     from sopcli.render.views import runs_table
@@ -203,18 +230,84 @@ def inbox(
 def stats(
     ctx: typer.Context,
     sop: Annotated[str, typer.Argument(metavar="SOP", help=N_("SOP id or Nomor SOP"))],
+    period: PeriodOpt = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
     fmt: FormatOpt = TableOrJson.table,
 ) -> None:
-    from sopcli.stats import step_stats
-
     runs = runs_of(ctx)
     found = find_sop(runs.env, sop)
+    query = query_of(runs, period=period, since=since, until=until)
     standards = {s.no: found.standard_minutes(s) for s in found.steps}
-    data = step_stats(found.id, standards, runs.rows())
+    data = runs.store.step_stats(found.id, standards, query)
+    if query.period is not None:
+        data["period"] = query.period.document()
     if fmt is TableOrJson.json:
         print_json(data)
+        return
+    if query.period is not None and not data["runs"]:
+        say(_("No completed run of {sop} in this period.", sop=found.id))
         return
     from sopcli.render.views import stats_table
 
     day = found.calendar.day_minutes
     print_lines(lambda width, cs: stats_table({**data, "day_minutes": day}, width, cs))
+
+
+class MonitorFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+@command(
+    "monitor",
+    help=N_("Tabel 7, Monitoring Pelaksanaan SOP AP: per step the facts of a period's runs and a proposed assessment."),
+)
+def monitor(
+    ctx: typer.Context,
+    sop: Annotated[str, typer.Argument(metavar="SOP", help=N_("SOP id or Nomor SOP"))],
+    period: PeriodOpt = None,
+    since: FromOpt = None,
+    until: ToOpt = None,
+    fmt: Annotated[
+        MonitorFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv or md"))
+    ] = MonitorFormat.table,
+) -> None:
+    from sopcli import monitor as monitoring
+    from sopcli.model import sop_document
+    from sopcli.queries import Query, parse_period
+
+    runs = runs_of(ctx)
+    found = find_sop(runs.env, sop)
+    chosen = parse_period(period, since, until) or _this_half(runs.env.now())
+    query = Query(sop=found.id, period=chosen, now=runs.env.now())
+    data = monitoring.build(sop_document(found), runs.rows(query), chosen, runs.env.now())
+    if fmt is MonitorFormat.json:
+        print_json(data)
+        return
+    if fmt is MonitorFormat.csv:
+        from sopcli.render.data import monitor_csv
+
+        typer.echo(monitor_csv(data), nl=False)
+        return
+    if fmt is MonitorFormat.md:
+        from sopcli.render.data import monitor_md
+
+        typer.echo(monitor_md(data, found.calendar.day_minutes), nl=False)
+        return
+    if not data["runs"]["total"]:
+        say(_("No run of {sop} was active from {first} to {last}.", sop=found.id, first=chosen.first, last=chosen.last))
+        return
+    from sopcli.render.views import monitor_table
+
+    day = found.calendar.day_minutes
+    print_lines(lambda width, cs: monitor_table(data, day, width, cs))
+
+
+def _this_half(now: Any) -> Any:
+    """Without a period: the half-year that holds today (monitoring is six-monthly)."""
+    from sopcli.queries import parse_period
+
+    return parse_period(f"{now.year}-H{1 if now.month <= 6 else 2}")

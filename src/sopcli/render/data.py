@@ -126,3 +126,62 @@ def report_md(report: dict[str, Any]) -> str:
         )
     lines += ["", w.day_length(day)]
     return "\n".join(lines) + "\n"
+
+
+MONITOR_FIELDS = (
+    "no",
+    "activity",
+    "assessment",
+    "runs",
+    "passes",
+    "rework_passes",
+    "median_minutes",
+    "p90_minutes",
+    "standard_minutes",
+    "on_time_share",
+    "forced",
+    "missing_inputs",
+)
+
+
+def monitor_csv(data: dict[str, Any]) -> str:
+    """Tabel 7 for spreadsheets: the scalar facts per step, plus the blank columns for the assessor."""
+    rows = [[*(s[k] for k in MONITOR_FIELDS), "; ".join(s["notes"]), "", ""] for s in data["steps"]]
+    return rows_csv([*MONITOR_FIELDS, "notes", "action", "initials"], rows)
+
+
+def monitor_md(data: dict[str, Any], day: float) -> str:
+    md = markdown_text
+    runs = data["runs"]
+    lines = [
+        "# " + _("Monitoring the application of the SOP") + f": {md(data['number'])} — {md(data['title'])}",
+        "",
+        f"{_('Period')}: {data['period']['from']} – {data['period']['to']} · "
+        + _(
+            "{total} active in the period: {completed} completed, {active} active, {cancelled} cancelled",
+            total=runs["total"],
+            completed=runs["completed"],
+            active=runs["active"],
+            cancelled=runs["cancelled"],
+        ),
+        "",
+        "| "
+        + " | ".join(
+            [
+                _("No"),
+                _("Procedure"),
+                _("Assessment"),
+                _("Notes of the assessment"),
+                _("Action to be taken"),
+                _("Initials"),
+            ]
+        )
+        + " |",
+        "|---:|---|---|---|---|---|",
+    ]
+    for s in data["steps"]:
+        lines.append(
+            f"| {s['no']} | {md(s['activity'])} | {w.assessment(s['assessment'])} | "
+            f"{md(w.monitoring_notes(s, day))} |  |  |"
+        )
+    return "\n".join(lines) + "\n"

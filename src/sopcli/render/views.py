@@ -629,3 +629,51 @@ def inbox_table(rows: list[dict[str, Any]], width: int, cs: Charset) -> list[Lin
             ]
         )
     return draw(columns, cells, width, cs.box)
+
+
+def monitor_table(data: dict[str, Any], day: float, width: int, cs: Charset) -> list[Line]:
+    """Tabel 7: No, Prosedur, Penilaian, Catatan hasil penilaian, Tindakan, Paraf (the last two blank)."""
+    data = for_terminal(data)
+    runs = data["runs"]
+    lines = pairs(
+        [
+            ("SOP", f"{data['number']} — {data['title']}"),
+            (_("Period"), f"{data['period']['from']} – {data['period']['to']}"),
+            (
+                _("Runs"),
+                _(
+                    "{total} active in the period: {completed} completed, {active} active, {cancelled} cancelled",
+                    total=runs["total"],
+                    completed=runs["completed"],
+                    active=runs["active"],
+                    cancelled=runs["cancelled"],
+                ),
+            ),
+        ],
+        width,
+    )
+    columns = [
+        Column(Cell.of(_("No"), align="right"), weight=0, cap=4),
+        Column(Cell.of(_("Procedure")), weight=3, floor=16),
+        Column(Cell.of(_("Assessment")), weight=1.2, floor=14),
+        Column(Cell.of(_("Notes of the assessment")), weight=3),
+        Column(Cell.of(_("Action to be taken")), weight=1),
+        Column(Cell.of(_("Initials")), weight=0.4),
+    ]
+    rows = []
+    for step in data["steps"]:
+        good = step["assessment"] == "baik"
+        mark = cs.marks["on_time" if good else "late"] if step["assessment"] else cs.marks["pending"]
+        style = "green" if good else "red" if step["assessment"] else "dim"
+        rows.append(
+            [
+                Cell.of(str(step["no"]), align="right"),
+                Cell.of(step["activity"]),
+                Cell.of(f"{mark} {w.assessment(step['assessment'])}", style),
+                Cell.of(w.monitoring_notes(step, day)),
+                Cell(),
+                Cell(),
+            ]
+        )
+    lines += draw(columns, rows, width, cs.box)
+    return lines

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sopcli.i18n import N_, _, language
+from sopcli.i18n import N_, _, _n, language
 
 NBSP = "\u00a0"
 
@@ -128,3 +128,41 @@ def weekdays(codes: list[str]) -> str:
 
 def yes_no(value: Any) -> str:
     return {True: _("yes"), False: _("no"), None: ""}[value]
+
+
+ASSESSMENTS = {
+    "baik": N_("Running well"),
+    "tidak_baik": N_("Not running well"),
+    None: N_("not run in the period"),
+}
+
+
+def assessment(value: str | None) -> str:
+    return _(ASSESSMENTS.get(value, ASSESSMENTS[None]))
+
+
+def monitoring_notes(step: dict[str, Any], day_minutes: float) -> str:
+    """Catatan hasil penilaian: the facts of one step of Tabel 7, in the reader's words."""
+    if not step["passes"]:
+        return "—"
+    counted = (
+        _n("{count} run", "{count} runs", step["runs"]) + ", " + _n("{count} pass", "{count} passes", step["passes"])
+    )
+    parts = [counted + " (" + _n("{count} rework", "{count} rework", step["rework_passes"]) + ")"]
+    if step["median_minutes"] is not None:
+        figures = _(
+            "median {median}, p90 {p90}",
+            median=minutes(step["median_minutes"], day_minutes),
+            p90=minutes(step["p90_minutes"], day_minutes),
+        )
+        if step["standard_minutes"] is not None:
+            figures += " " + _("against {standard}", standard=minutes(step["standard_minutes"], day_minutes))
+        parts.append(figures)
+    if step["on_time_share"] is not None:
+        share = str(round(100 * step["on_time_share"])) + "%"
+        parts.append(_("{share} on time", share=share))
+    if step["forced"]:
+        parts.append(_("{count} forced", count=step["forced"]))
+    if step["missing_inputs"]:
+        parts.append(_("{count} without the required inputs", count=step["missing_inputs"]))
+    return "; ".join(parts)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from sopcli.env import Environment
     from sopcli.evidence import Attachment
+    from sopcli.queries import Query
 
 Record = dict[str, Any]
 # build(run_id, records so far, refs of the attached files) -> the new record's fields
@@ -53,7 +54,17 @@ class RunStore(Protocol):
         make_current: bool = False,
     ) -> Written: ...
 
-    def rows(self) -> list[dict[str, Any]]: ...
+    def rows(self, query: Query | None = None) -> list[dict[str, Any]]:
+        """The index rows of the runs the query covers (all of them without one)."""
+        ...
+
+    def listing(self, query: Query) -> list[dict[str, Any]]:
+        """What `sop runs` shows of those runs, newest first."""
+        ...
+
+    def step_stats(self, sop_id: str, standards: dict[int, float | None], query: Query) -> dict[str, Any]:
+        """Per step of the SOP's completed runs: count, median, p90, on-time share, median overrun."""
+        ...
 
     def unindexed(self) -> list[str]: ...
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sopcli import evidence
 from sopcli.errors import Damaged, NotFound, Refused, SopError, StoreError
 from sopcli.i18n import _
+from sopcli.queries import LISTED, Query
 from sopcli.records import GENESIS, ID_ALPHABET, ID_LENGTH, RUN_REF, canonical, chain, chain_problems
 from sopcli.store import Build, Record, Summarize, Written
 
@@ -408,9 +409,105 @@ class PostgresStore:
 
     # -- listing
 
-    def rows(self) -> list[dict[str, Any]]:
+    def _where(self, query: Query | None) -> tuple[str, list[Any]]:
+        """The query as SQL over sop.summaries: the SOP, status, person, overdue and period in the database."""
+        if query is None:
+            return "true", []
+        from datetime import datetime
+
+        now = query.now or datetime.now().astimezone()
+        clauses: list[str] = ["true"]
+        params: list[Any] = []
+        if query.sop is not None:
+            clauses.append("(sop = %s OR lower(number) = %s)")
+            params += [query.sop.lower(), query.sop.lower()]
+        if query.status is not None:
+            clauses.append("status = %s")
+            params.append(query.status)
+        if query.person is not None:
+            clauses.append(
+                "(row->'people' ? %s OR row->>'started_by' = %s "
+                "OR EXISTS (SELECT 1 FROM jsonb_each_text(row->'assignments') a WHERE a.value = %s))"
+            )
+            params += [query.person] * 3
+        if query.overdue:
+            clauses.append("status = 'active' AND (row->'active'->>'due_at')::timestamptz < %s")
+            params.append(now)
+        if query.period is not None:
+            zone = "coalesce(row->>'timezone', 'Asia/Jakarta')"
+            clauses.append(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(row->'steps') s, jsonb_array_elements(s->'passes') p "
+                f"WHERE (p->>0)::timestamptz < ((%s::date + 1)::timestamp AT TIME ZONE {zone}) "
+                f"AND coalesce((p->>1)::timestamptz, finished_at, %s) >= (%s::date::timestamp AT TIME ZONE {zone}))"
+            )
+            params += [query.period.last, now, query.period.first]
+        return " AND ".join(clauses), params
+
+    def rows(self, query: Query | None = None) -> list[dict[str, Any]]:
         self._version()
-        return [r[0] for r in self._query("SELECT row FROM sop.summaries ORDER BY started_at DESC, run_id DESC")]
+        where, params = self._where(query)
+        sql = f"SELECT row FROM sop.summaries WHERE {where} ORDER BY started_at DESC, run_id DESC"
+        return [r[0] for r in self._query(sql, params)]
+
+    def listing(self, query: Query) -> list[dict[str, Any]]:
+        """`sop runs` computed in the database: only the listed fields cross the wire."""
+        self._version()
+        where, params = self._where(query)
+        fields = ", ".join(f"'{key}', row->'{key}'" for key in LISTED)
+        sql = (
+            f"SELECT jsonb_build_object({fields}) FROM sop.summaries WHERE {where} "
+            "ORDER BY row->>'started_at' DESC, run_id DESC"
+        )
+        return [r[0] for r in self._query(sql, params)]
+
+    def step_stats(self, sop_id: str, standards: dict[int, float | None], query: Query) -> dict[str, Any]:
+        """`sop stats` computed in the database: median (percentile_cont), nearest-rank p90 (percentile_disc),
+        on-time share and median overrun per step over the SOP's completed runs."""
+        self._version()
+        where, params = self._where(query)
+        sql = f"""
+            WITH runs AS (SELECT row FROM sop.summaries WHERE {where} AND sop = %s AND status = 'completed'),
+            steps AS (
+                SELECT (s->>'no')::int AS no, (s->>'elapsed_minutes')::float8 AS elapsed,
+                       s->'standard_minutes' AS standard,
+                       coalesce(s->'group_standard_minutes', s->'standard_minutes') AS limited,
+                       s->'on_time' AS on_time, (s->>'overrun_minutes')::float8 AS overrun
+                FROM runs, jsonb_array_elements(row->'steps') s
+                WHERE jsonb_array_length(s->'passes') > 0
+            )
+            SELECT no, count(*),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY elapsed),
+                   percentile_disc(0.9) WITHIN GROUP (ORDER BY elapsed),
+                   avg(CASE WHEN on_time = 'true'::jsonb THEN 1.0 ELSE 0.0 END)
+                       FILTER (WHERE jsonb_typeof(limited) = 'number'),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY overrun) FILTER (WHERE jsonb_typeof(limited) = 'number'),
+                   max(standard::text)
+            FROM steps GROUP BY no ORDER BY no"""
+        found = {row[0]: row for row in self._query(sql, [*params, sop_id])}
+        completed = self._query(
+            f"SELECT count(*) FROM sop.summaries WHERE {where} AND sop = %s AND status = 'completed'", [*params, sop_id]
+        )[0][0]
+        numbers = sorted(set(standards) | set(found))
+        rows = []
+        for no in numbers:
+            hit = found.get(no)
+            standard = standards.get(no, json.loads(hit[6]) if hit and hit[6] else None)
+            rows.append(
+                {
+                    "no": no,
+                    "count": int(hit[1]) if hit else 0,
+                    "median_minutes": round(float(hit[2]), 1) if hit else None,
+                    "p90_minutes": round(float(hit[3]), 1) if hit else None,
+                    "standard_minutes": standard,
+                    "on_time_share": round(float(hit[4]), 4) if hit and hit[4] is not None else None,
+                    "median_overrun_minutes": round(float(hit[5]), 1) if hit and hit[5] is not None else None,
+                }
+            )
+        worst, largest = None, 0.0
+        for row in rows:
+            if row["median_overrun_minutes"] and row["median_overrun_minutes"] > largest:
+                worst, largest = row["no"], row["median_overrun_minutes"]
+        return {"sop": sop_id, "runs": int(completed), "steps": rows, "most_late_step": worst}
 
     def unindexed(self) -> list[str]:
         self._version()

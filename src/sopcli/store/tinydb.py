@@ -22,6 +22,7 @@ from sopcli import evidence, safefs
 from sopcli.errors import Damaged, LockTimeout, NotFound, Refused, StoreError
 from sopcli.evidence import Attachment, Staged
 from sopcli.i18n import _
+from sopcli.queries import Query
 from sopcli.records import ID_ALPHABET, ID_LENGTH, RUN_REF, chain, chain_problems
 from sopcli.store import Build, Record, Summarize, Written
 
@@ -435,16 +436,29 @@ class TinyStore:
 
             table.update(replace, doc_ids=[existing])
 
-    def rows(self) -> list[dict[str, Any]]:
-        """Every run's summary: the confirmed row, or the pending one where the run file already has it."""
+    def rows(self, query: Query | None = None) -> list[dict[str, Any]]:
+        """The runs' summaries (the confirmed row, or the pending one where the run file already has it)
+        that the query covers, filtered here in Python."""
+        from sopcli.queries import matches
+
         found = []
         for entry in self._entries():
             row, pending = entry.get("row"), entry.get("pending")
             if pending is not None and (row is None or self._length(entry["id"]) == pending.get("seq")):
                 row = pending
-            if row is not None:
+            if row is not None and (query is None or matches(row, query)):
                 found.append(row)
         return found
+
+    def listing(self, query: Query) -> list[dict[str, Any]]:
+        from sopcli.queries import listing
+
+        return listing(self.rows(query))
+
+    def step_stats(self, sop_id: str, standards: dict[int, float | None], query: Query) -> dict[str, Any]:
+        from sopcli.stats import step_stats
+
+        return step_stats(sop_id, standards, self.rows(query))
 
     def unindexed(self) -> list[str]:
         """Run files that have no row in the index (an index removed, or a file added outside sop)."""
