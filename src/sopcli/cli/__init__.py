@@ -338,6 +338,14 @@ def _usage_error(err: Any) -> None:
 
 def main() -> None:
     """The console script: exit codes as `run` says; output closed early (`| head`) or full ends quietly."""
+    for stream in (sys.stdout, sys.stderr):
+        # a legacy console (cp1252) shows `?` for what it cannot write, never a crash; the views pick
+        # ASCII marks there by themselves, so the marks stay distinct
+        if (getattr(stream, "encoding", "") or "").lower().replace("-", "") not in ("utf8", "utf_8"):
+            try:
+                stream.reconfigure(errors="replace")  # type: ignore[union-attr]
+            except (AttributeError, ValueError):
+                pass
     try:
         code = run(sys.argv[1:])
         sys.stdout.flush()
