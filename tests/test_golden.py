@@ -110,7 +110,8 @@ def _texts(data: object) -> list[str]:
 
 def test_no_word_is_split_at_any_width(sop, files) -> None:
     """From 80 to 250 columns every word of the SOP and of the run's steps appears whole on one line."""
-    from sopcli.render.views import UNICODE, run_report, sop_view
+    from sopcli.render.charset import UNICODE
+    from sopcli.render.views import run_report, sop_view
 
     scenario(sop, files)
     report = json.loads(sop("report", "--format", "json").out)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -319,6 +318,8 @@ def _describe(err: Any, root: yaml.Node) -> Iterator[tuple[int, str]]:
         loc = tuple(part for part in problem["loc"] if not (isinstance(part, str) and "[" in part))
         kind = problem["type"]
         if kind == "extra_forbidden":
+            import difflib
+
             parent = _model_at(Sop, loc[:-1])
             known = [k for f, info in parent.model_fields.items() for k in (f, info.alias) if k]
             close = difflib.get_close_matches(str(loc[-1]), known, n=1)

@@ -15,11 +15,11 @@ from sopcli.engine import RunState
 from sopcli.env import Environment, checked_text
 from sopcli.errors import Damaged, NotFound, Refused, StoreError
 from sopcli.i18n import _
-from sopcli.queries import Query
 from sopcli.store import Record, RunStore, open_store
 
 if TYPE_CHECKING:
     from sopcli.model import Sop
+    from sopcli.queries import Query
 
 Check = Callable[[RunState, list[dict[str, Any]]], tuple[str, dict[str, Any], datetime]]
 

@@ -44,7 +44,7 @@ def status(ctx: typer.Context, run: RunOpt = None, fmt: FormatOpt = TableOrJson.
         return
     import sys
 
-    from sopcli.render import Charset
+    from sopcli.render.charset import Charset
     from sopcli.render.text import run_status
 
     say(run_status(data, Charset.for_encoding(getattr(sys.stdout, "encoding", None))))

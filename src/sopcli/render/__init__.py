@@ -4,10 +4,7 @@ one door through which user and file text reaches each medium (terminal, CSV, Ma
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
-
-from sopcli.render.grid import ASCII_BOX, UNICODE_BOX, Box
 
 MARKS = {
     "on_time": "✓",
@@ -31,31 +28,6 @@ ASCII_MARKS = {
     "not_needed": "-",
     "forced": "*",
 }
-
-
-@dataclass(frozen=True)
-class Charset:
-    """The symbols a view may use: Unicode, or ASCII where the output's encoding cannot write them."""
-
-    marks: dict[str, str]
-    box: Box
-    bullet: str
-    arrow: str
-    pen: str
-    received: str
-
-    @classmethod
-    def for_encoding(cls, encoding: str | None) -> Charset:
-        sample = "".join(MARKS.values()) + "┼─│•→✎"
-        try:
-            sample.encode(encoding or "utf-8")
-        except (UnicodeEncodeError, LookupError):
-            return ASCII
-        return UNICODE
-
-
-UNICODE = Charset(MARKS, UNICODE_BOX, "•", "→", "✎", "✓")
-ASCII = Charset(ASCII_MARKS, ASCII_BOX, "-", "->", "note", "+")
 
 
 def mark_of(step: dict[str, Any]) -> str:

@@ -8,8 +8,8 @@ from typing import IO
 from rich.console import Console
 from rich.text import Text
 
+from sopcli.render.charset import Charset
 from sopcli.render.grid import Line
-from sopcli.render.views import Charset
 
 
 def console(file: IO[str] | None = None, stderr: bool = False) -> Console:

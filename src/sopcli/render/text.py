@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sopcli.i18n import _
-from sopcli.render import UNICODE, Charset, for_terminal, mark_of, one_line
+from sopcli.render import for_terminal, mark_of, one_line
 from sopcli.render import words as w
+from sopcli.render.charset import UNICODE, Charset
 
 
 def _who(part: dict[str, Any]) -> str:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sopcli.i18n import _
-from sopcli.render import ASCII, UNICODE, Charset, for_terminal, lane_mark, one_line
+from sopcli.render import for_terminal, lane_mark, one_line
 from sopcli.render import words as w
+from sopcli.render.charset import ASCII, UNICODE, Charset
 from sopcli.render.grid import Cell, Column, Line, draw, wrap
 
 WIDE = 120  # from here the Mutu Baku columns stand beside the activity

@@ -12,7 +12,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 from tinydb.storages import Storage
@@ -22,9 +22,11 @@ from sopcli import evidence, safefs
 from sopcli.errors import Damaged, LockTimeout, NotFound, Refused, StoreError
 from sopcli.evidence import Attachment, Staged
 from sopcli.i18n import _
-from sopcli.queries import Query
 from sopcli.records import ID_ALPHABET, ID_LENGTH, RUN_REF, chain, chain_problems
 from sopcli.store import Build, Record, Summarize, Written
+
+if TYPE_CHECKING:
+    from sopcli.queries import Query
 
 FORMAT = 2  # 2: index entries carry a pending row; runs may hold parts of steps in several lanes
 LOCK_TIMEOUT = 10.0
