@@ -47,7 +47,8 @@ def make(path: Path, megabytes: int) -> None:
 
 
 def peak_kb(args: list[str], env: dict[str, str]) -> int:
-    done = subprocess.run([sys.executable, "-c", PEAK, *args], env={**os.environ, **env}, capture_output=True, text=True)
+    argv = [sys.executable, "-c", PEAK, *args]
+    done = subprocess.run(argv, env={**os.environ, **env}, capture_output=True, text=True)
     if done.returncode != 0:
         raise SystemExit(done.stderr)
     return int(done.stderr.strip().splitlines()[-1])
@@ -92,8 +93,8 @@ def main() -> None:
                 cluster.start()
                 cluster.psql("CREATE DATABASE bench ENCODING 'UTF8'")
                 pg = {"SOP_STORE": cluster.dsn("bench"), "SOP_NOW": env["SOP_NOW"]}
-                subprocess.run(sop_cmd("store", "init"), env={**os.environ, **pg}, check=True, capture_output=True)
-                subprocess.run(sop_cmd("start", "rkt-ii", "-q"), env={**os.environ, **pg}, check=True, capture_output=True)
+                for command in (("store", "init"), ("start", "rkt-ii", "-q")):
+                    subprocess.run(sop_cmd(*command), env={**os.environ, **pg}, check=True, capture_output=True)
                 one = peak_kb(["attach", "1", str(small)], pg)
                 many = peak_kb(["attach", "1", str(big)], pg)
                 back = peak_kb(["verify"], pg)
