@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -115,6 +116,11 @@ def holidays_of(country: str | None, years: Iterable[int], categories: Iterable[
     with their Indonesian and English names; imported only when a run starts."""
     if not country:
         return {}
+    return dict(_holidays(country, tuple(years), tuple(categories)))
+
+
+@functools.lru_cache(maxsize=16)
+def _holidays(country: str, years: tuple[int, ...], categories: tuple[str, ...]) -> dict[date, dict[str, str]]:
     import holidays
 
     subdivision = None

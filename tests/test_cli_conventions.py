@@ -1,0 +1,66 @@
+"""A CLI that feels native: --version, -h, shell completion, help that names its values, long lists that
+say how to see more."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from sopcli import __version__
+
+pytestmark = pytest.mark.usefixtures("english")
+
+
+def test_version_and_short_help(sop) -> None:
+    assert sop("--version").out.strip() == f"sop (sopcli) {__version__}"
+    assert sop("-h").out == sop("--help").out and "Usage: sop" in sop("-h").out
+    assert sop("done", "-h").out.startswith("Usage: sop done [OPTIONS] STEP")
+
+
+@pytest.mark.parametrize("command", ["--help", "done --help", "start --help", "attach --help", "validate --help"])
+def test_help_names_its_values_and_is_not_cut_off(sop, monkeypatch, command: str) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    out = sop(*command.split()).out
+    assert "<list[" not in out and "<int>" not in out and "<str>" not in out and "<Path>" not in out
+    assert "..." not in out.replace("FILE...", "").replace("[ARGS]...", "")  # no summary cut off
+    if command == "done --help":
+        for value in ("--attach FILE", "--input FILE", "--run RUN", "--as PERSON", "--at TIME", "--lane LANE"):
+            assert value in out, value
+    if command == "start --help":
+        assert "--assign ACTOR=PERSON" in out
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_scripts_and_answers(shell: str) -> None:
+    env = {**os.environ, "SOP_LANG": "en"}
+    script = subprocess.run(
+        [sys.executable, "-m", "sopcli", "--show-completion", shell], env=env, capture_output=True, text=True
+    )
+    assert script.returncode == 0 and "_SOP_COMPLETE" in script.stdout, script.stderr
+    if shell == "bash":
+        ask = {"_SOP_COMPLETE": "complete_bash", "COMP_WORDS": "sop mon", "COMP_CWORD": "1"}
+    elif shell == "zsh":
+        ask = {"_SOP_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "sop mon"}
+    else:
+        ask = {
+            "_SOP_COMPLETE": "complete_fish",
+            "_TYPER_COMPLETE_ARGS": "sop mon",
+            "_TYPER_COMPLETE_FISH_ACTION": "get-args",
+        }
+    answer = subprocess.run([sys.executable, "-m", "sopcli"], env={**env, **ask}, capture_output=True, text=True)
+    assert "monitor" in answer.stdout, answer
+
+
+def test_runs_shows_the_newest_fifty_and_says_how_to_see_more(sop) -> None:
+    for _ in range(52):
+        sop("start", "rkt-ii", "-q")
+    table = sop("runs").out
+    assert "50 of 52 runs shown; --limit N or --all shows more." in table
+    assert "2 of 52 runs shown" in sop("runs", "--limit", "2").out
+    assert "runs shown" not in sop("runs", "--all").out
+    assert len(json.loads(sop("runs", "--format", "json").out)) == 52  # JSON stays complete
+    assert sop("runs", "--limit", "0", ok=False).code == 2
