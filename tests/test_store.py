@@ -550,3 +550,22 @@ def test_damage_helpers_name_the_file(tmp_path: Path) -> None:
     with pytest.raises(Damaged) as err:
         safefs.read_bytes(link)
     assert str(link) in err.value.message
+
+
+def test_a_store_written_by_sopcli_0_1_is_read_and_moved_forward(sop, home: Path) -> None:
+    """A store of the first version (flat index rows, records without lanes, the SOP as it then was):
+    every command reads it, the first write moves it to today's format and rebuilds its index rows."""
+    import shutil
+
+    shutil.copytree(Path(__file__).parent / "fixtures" / "store-0.1", home)
+    assert {r["id"] for r in json.loads(sop("runs", "-f", "json").out)} == {"dpa6v", "znks6"}
+    assert "2 runs checked" in sop("verify", "--all").out
+    old = json.loads(sop("report", "--run", "znks6", "-f", "json").out)
+    assert old["run"]["status"] == "completed" and old["steps"][4]["outcome"] == "sesuai"  # its own SOP of then
+    assert json.loads(sop("stats", "rkt-ii", "-f", "json").out)["runs"] == 1
+    sop.at("2026-11-25 08:00")
+    sop("note", "3", "catatan baru", "--run", "dpa6v")
+    assert json.loads(sop("store", "info", "-f", "json").out)["format"] == 2
+    tabel = json.loads(sop("monitor", "rkt-ii", "--period", "2026-11", "-f", "json").out)
+    assert tabel["runs"]["total"] == 2 and tabel["steps"][0]["passes"] == 2
+    assert "2 runs checked" in sop("verify", "--all").out

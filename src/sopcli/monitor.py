@@ -67,9 +67,10 @@ def _empty(step: dict[str, Any]) -> dict[str, Any]:
 def _add(fact: dict[str, Any], step: dict[str, Any], start: datetime, end: datetime, run_end: datetime) -> None:
     """One run's step: its passes that were active in the period, with their figures."""
     standard = step.get("standard_minutes")
+    passes = step.get("passes")
     inside = [
         (i, item)
-        for i, item in enumerate(step.get("passes") or [])
+        for i, item in enumerate(passes if isinstance(passes, list) else [])
         if (opened := _when(item[0])) is not None and opened < end and (_when(item[1]) or run_end) >= start
     ]
     if not inside:

@@ -114,7 +114,8 @@ def active_in(row: dict[str, Any], period: Period, now: datetime) -> bool:
     start, end = period.bounds(ZoneInfo(row.get("timezone") or "Asia/Jakarta"))
     run_end = _when(row.get("finished_at")) or now
     for step in row.get("steps") or []:
-        for item in step.get("passes") or []:
+        passes = step.get("passes")
+        for item in passes if isinstance(passes, list) else []:  # a row of format 1 keeps a count only
             opened = _when(item[0])
             closed = _when(item[1]) or run_end
             if opened is not None and opened < end and closed >= start:

@@ -137,10 +137,15 @@ class TinyStore:
         for folder in (self.runs_dir, self.index_dir, self.evidence_dir, self.incoming):
             safefs.real_dir(folder, create=True)
 
-    def _ensure_format(self) -> None:
+    def _ensure_format(self, summarize: Summarize | None = None) -> None:
         """Under the lock, before any write: a damaged store.json or a newer format stops everything;
-        a new store gets its format, an older one is moved forward (its files are read as they are)."""
+        a new store gets its format; an older one is moved forward: its run files are read as they are,
+        and its index rows, written before runs kept each pass's figures, are rebuilt from them."""
         info = self._meta()
+        if info is not None and info["format"] < FORMAT and summarize is not None:
+            for run_id in self._run_ids():
+                with contextlib.suppress(StoreError, NotFound):
+                    self._put_entry(run_id, summarize(self._records(run_id)), None)
         if info is None or info["format"] < FORMAT:
             self._write_meta()
 
@@ -347,7 +352,7 @@ class TinyStore:
             self._prepare()
             staged = [evidence.stage(self.incoming, item) for item in files]
             with self.lock(purpose):
-                self._ensure_format()
+                self._ensure_format(summarize)
                 evidence.sweep(self.incoming)
                 if run_id is None:
                     run_id, records = self._new_run_id(), []
