@@ -19,3 +19,8 @@ def missing(what: str, *, variable: str) -> NoReturn:
     if required(variable):
         pytest.fail(f"{what} (required here: CI or {variable}=1 is set)", pytrace=False)
     pytest.skip(f"{what} (set {variable}=1 to fail instead)")
+
+
+def thorough(everyday: int, deep: int) -> int:
+    """How many examples a randomized test tries: `everyday` by default, `deep` when SOP_THOROUGH=1."""
+    return deep if os.environ.get("SOP_THOROUGH") == "1" else everyday

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import MONDAY, run_sop
+from .needs import thorough
 
 WRITER = """
 import sys
@@ -70,12 +71,12 @@ def test_parallel_writers_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_a_writer_killed_at_random_moments_never_breaks_the_store(tmp_path: Path) -> None:
-    """120 SIGKILLs, each at a random instant of a stream of writes (inside the lock, mid-fsync, ...)."""
+    """SIGKILLs (40, or 200 with SOP_THOROUGH=1), each at a random instant of a stream of writes (inside the lock, mid-fsync, ...)."""
     home = tmp_path / "home"
     (run,) = start_runs(home, 1)
     rng = random.Random(7)
     confirmed = 0
-    kills = 120
+    kills = thorough(40, 200)
     for attempt in range(kills):
         proc = writer(home, f"k{attempt}", 1000, [run])
         assert proc.stdout and proc.stdout.readline().strip() == "ready"

@@ -19,6 +19,7 @@ from sopcli.errors import Refused
 from sopcli.runs import Runs
 
 from .conftest import SEED
+from .needs import thorough
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -134,7 +135,7 @@ class RunModel(RuleBasedStateMachine):
         assert problems == []
 
 
-RunModel.TestCase.settings = settings(max_examples=50, stateful_step_count=30, deadline=None)
+RunModel.TestCase.settings = settings(max_examples=thorough(20, 200), stateful_step_count=30, deadline=None)
 TestRunModel = RunModel.TestCase
 
 
@@ -256,5 +257,5 @@ class LaneModel(RuleBasedStateMachine):
         assert problems == []
 
 
-LaneModel.TestCase.settings = settings(max_examples=40, stateful_step_count=30, deadline=None)
+LaneModel.TestCase.settings = settings(max_examples=thorough(15, 150), stateful_step_count=30, deadline=None)
 TestLaneModel = LaneModel.TestCase
