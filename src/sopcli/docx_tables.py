@@ -51,7 +51,12 @@ CONTAINERS = {q("w:sdt"), q("w:sdtContent"), q("w:customXml"), q("w:smartTag")}
 DECISION, TERMINATOR, PROCESS = "decision", "terminator", "process"
 MARK_TEXT = {c: PROCESS for c in "xX×✓✔√vV●•○◯■□▪☑☒✗✘*"} | {c: DECISION for c in "◆◇♦⬥⬦◊"}
 DECISION_SHAPES = {"flowChartDecision", "diamond"}
-TERMINATOR_SHAPES = {"flowChartTerminator", "roundRect", "ellipse", "flowChartConnector"}
+# Shapes that mark a lane only when nothing else in the row does: terminators, and the on-page and
+# off-page connectors drawn where the chart continues.
+TERMINATOR_SHAPES = {"flowChartTerminator", "roundRect", "ellipse", "flowChartConnector", "flowChartOffpageConnector"}
+# A text box holding one of these is the label of a decision's branch, not a step's symbol.
+BRANCH_LABELS = {"ya", "tidak", "yes", "no", "y", "t", "n", "ok", "sesuai", "tidak sesuai", "setuju", "tidak setuju"}
+BRANCH_LABELS |= {"lengkap", "tidak lengkap", "benar", "salah", "diterima", "ditolak", "approved", "rejected"}
 LINES = re.compile(r"^(line|straightConnector\d*|bentConnector\d|curvedConnector\d|(left|right|up|down)?Arrow)$")
 # VML preset shape types (o:spt, or the type "#_x0000_tN"): 4 diamond, 110 decision, 116 terminator,
 # 176 alternate process, 3 ellipse; 20 and 32-40 lines and connectors.
@@ -154,6 +159,8 @@ def classify(unit: Any) -> str | None:
     """decision, terminator or process for a drawn shape or picture; None for a line or connector (an
     arrow between symbols marks no lane) and for anything that is not a drawing."""
     name = xpath(unit, "string(.//wp:docPr/@name)")
+    if _box_text(unit) in BRANCH_LABELS:
+        return None
     if OWN_NAME.match(name):
         return DECISION if name.startswith("sop-decision") else PROCESS
     described = " ".join(xpath(unit, ".//wp:docPr/@descr | .//wp:docPr/@title | .//v:*/@alt | .//v:*/@title"))
@@ -164,6 +171,12 @@ def classify(unit: Any) -> str | None:
     if shapes and shapes <= {TERMINATOR} or (pictures and not shapes and TERMINATOR_WORDS.search(described)):
         return TERMINATOR
     return PROCESS if shapes or pictures else None
+
+
+def _box_text(unit: Any) -> str:
+    """The words in the text boxes of a drawing (DrawingML or VML), lower case; the first fallback only."""
+    boxes = xpath(unit, "(.//wps:txbx | .//v:textbox)[1]//w:t/text()")
+    return " ".join("".join(boxes).lower().split()).strip(" .:")
 
 
 def _shape_kinds(unit: Any) -> set[str]:
