@@ -1,0 +1,26 @@
+"""`sop import`: an SOP AP form in a Word document becomes SOP YAML with the Indonesian keys, so that an
+office's existing SOPs run without being retyped; every guessed value carries a comment, and what could
+not be read is listed (SPEC §12)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Imported:
+    """The YAML text, the guesses (line of the YAML, what was guessed) and what could not be read."""
+
+    yaml: str
+    guesses: list[tuple[int, str]]
+    unread: list[str]
+
+
+def import_docx(path: Path) -> Imported:
+    """Reads the Word document at `path`; raises SopError (one line) when it cannot be imported at all."""
+    from sopcli.docx_plan import to_yaml
+    from sopcli.docx_read import open_document, read_form
+
+    form = read_form(open_document(path), path.name)
+    return Imported(*to_yaml(form, path.name))
