@@ -42,6 +42,8 @@ GROUPS = {
     "runs": "reading",
     "stats": "reading",
     "store": "store",
+    "export": "documents",
+    "import": "documents",
 }
 
 
