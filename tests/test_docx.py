@@ -485,3 +485,16 @@ def test_a_pelaksana_column_that_names_the_role_in_each_row_gives_the_lanes(sop,
     imported = load_text(sop("import", "plain.docx").out)
     assert [(a.id, a.name) for a in imported.actors] == [("sekretaris", "Sekretaris"), ("kepala-biro", "Kepala Biro")]
     assert [s.actor for s in imported.steps] == [["sekretaris"], ["kepala-biro"], ["sekretaris"]]
+
+
+def test_a_flowchart_continued_in_a_table_without_a_header_on_the_next_page(sop, tmp_path: Path) -> None:
+    build(Office(rows=office_rows()[:3]), tmp_path / "form.docx")
+    document = Document(tmp_path / "form.docx")
+    flow = document.tables[-1]
+    document.add_page_break()
+    more = document.add_table(rows=1, cols=len(flow.columns))
+    for column, text in enumerate(["4", "Menandatangani jawaban", "X", "", "", "Konsep jawaban", "1 Jam", "Surat"]):
+        more.cell(0, column).text = text
+    document.save(tmp_path / "form.docx")
+    steps = load_text(sop("import", "form.docx").out).steps
+    assert [(s.no, s.actor) for s in steps][2:] == [(3, ["staf-pelaksana"]), (4, ["kepala-bagian"])]

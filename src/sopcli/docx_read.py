@@ -351,29 +351,19 @@ class Form:
 
 
 def read_form(document: Any, name: str) -> Form:
-    body = document.element.body
-    tables = grids(body)
+    tables = grids(document.element.body)
     layouts = {id(grid): flow_layout(grid) for grid in tables}
-    found = [(grid, layout) for grid in tables if (layout := layouts[id(grid)]) is not None]
+    found = [(i, layout) for i, grid in enumerate(tables) if (layout := layouts[id(grid)]) is not None]
     if not found:
         raise SopError(
             _("no flowchart table in {file}", file=name),
             _("the form needs a table whose header names the columns No, Kegiatan and Pelaksana"),
         )
-    grid, layout = found[0]
-    unread: list[str] = []
-    flowchart = read_flowchart(grid, layout)
-    for other, other_layout in found[1:]:  # a flowchart continued in a second table on the next page
-        more = read_flowchart(other, other_layout)
-        if [lane.name for lane in more.lanes] == [lane.name for lane in flowchart.lanes]:
-            offset = len(flowchart.rows)
-            flowchart.rows += more.rows
-            flowchart.time_origin |= {offset + r: offset + o for r, o in more.time_origin.items()}
-        else:
-            unread.append(_("a second flowchart table with other Pelaksana columns was left out"))
-    regions = [(g, range(len(g.rows))) for g in tables if layouts[id(g)] is None]
-    regions.insert(0, (grid, range(layout.first_header)))
-    fields, units = read_labelled(regions)
+    first, layout = found[0]
+    grid = tables[first]
+    flowchart, used, unread = _whole_flowchart(tables[first:], layout, layouts)
+    regions = [(g, range(len(g.rows))) for g in tables if id(g) not in used]
+    fields, units = read_labelled([(grid, range(layout.first_header)), *regions])
     if not any(lane.marked for lane in flowchart.lanes) and any(row.named for row in flowchart.rows):
         flowchart = lanes_by_name(flowchart)
     lanes = [lane for lane in flowchart.lanes if lane.name or lane.marked]
@@ -383,9 +373,43 @@ def read_form(document: Any, name: str) -> Form:
             _("the flowchart table in {file} has no numbered steps", file=name),
             _("number the rows of the table 1, 2, 3, ... in its No column"),
         )
-    properties = custom_properties(document)
-    core = document.core_properties
-    return Form(fields, units, lanes, steps, properties, core.title or "", unread)
+    core_title = document.core_properties.title or ""
+    return Form(fields, units, lanes, steps, custom_properties(document), core_title, unread)
+
+
+def _whole_flowchart(
+    tables: list[Grid], layout: Layout, layouts: dict[int, Layout | None]
+) -> tuple[Flowchart, set[int], list[str]]:
+    """The flowchart table, with the tables that continue it on later pages: with its header written
+    again (and the same lanes), or without a header but with the same columns and numbered rows. Also
+    the ids of the tables used, and what was left out."""
+    head = tables[0]
+    flowchart = read_flowchart(head, layout)
+    used, unread = {id(head)}, []
+    for table in tables[1:]:
+        own = layouts[id(table)]
+        if own is None and table.width == head.width and _starts_with_a_step(table, layout):
+            own = Layout(0, 0, layout.columns, layout.lanes)
+        if own is None:
+            continue
+        used.add(id(table))
+        if [lane.name for lane in own.lanes] != [lane.name for lane in flowchart.lanes]:
+            unread.append(_("a second flowchart table with other Pelaksana columns was left out"))
+            continue
+        more = read_flowchart(table, own)
+        offset = len(flowchart.rows)
+        flowchart.rows += more.rows
+        flowchart.time_origin |= {offset + r: offset + o for r, o in more.time_origin.items()}
+        for lane, other in zip(flowchart.lanes, more.lanes, strict=True):
+            lane.marked = lane.marked or other.marked
+    return flowchart, used, unread
+
+
+def _starts_with_a_step(table: Grid, layout: Layout) -> bool:
+    if "no" not in layout.columns or not table.rows:
+        return False
+    cell = table.at(0, layout.columns["no"][0])
+    return cell is not None and STEP_NUMBER.match(cell.text.strip()) is not None
 
 
 # ------------------------------------------------ labels: the header and the info block
