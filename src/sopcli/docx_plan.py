@@ -5,6 +5,7 @@ beside each guess."""
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 
 from sopcli.docx_read import (
@@ -182,7 +183,7 @@ class Plan:
         if not facts:
             return []
         chunks = sorted((k for k in facts if k.startswith("days_off.")), key=lambda k: int(k.split(".")[1]))
-        days = [day for k in chunks for day in facts[k].split(",") if day]
+        days = [date.fromisoformat(day) for k in chunks for day in facts[k].split(",") if day]
         items: Mapping = []
         for key, info in Calendar.model_fields.items():
             if key == "days_off":
@@ -195,7 +196,7 @@ class Plan:
             else:
                 continue
             if value is not None or key == "holidays":
-                items.append((info.alias or key, Value(value)))
+                items.append((info.alias or key, Value(value, inline=key != "days_off")))
         return items
 
     # ------------------------------------------------ the lanes
@@ -283,7 +284,7 @@ class Plan:
             lanes = named[:1] or (sorted(before.marks)[:1] if before and before.marks else []) or [0]
             guess = _("no lane is marked in this row; guessed {lane}", lane=self.lane_ids[lanes[0]])
         ids = [self.lane_ids[k] for k in lanes]
-        return lanes, Value(ids[0] if len(ids) == 1 else ids, guess=guess)
+        return lanes, Value(ids[0] if len(ids) == 1 else ids, guess=guess, inline=True)
 
     def read_notes(self, step: StepRead) -> tuple[list[str], str | None, list[tuple[str, int | str]]]:
         """The Keterangan cell: the SOP's own note, the sentence saying how lanes share the step, the flow."""

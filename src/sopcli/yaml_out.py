@@ -26,6 +26,7 @@ class Value:
     data: Any
     note: str = ""
     guess: str = ""
+    inline: bool = False  # a short list written on the key's line: [tu, sekretaris]
 
 
 Mapping = list[tuple[str, Any]]  # (key, Value | Mapping | list[Mapping]) in the order they are written
@@ -58,7 +59,10 @@ class Writer:
 
     def _value(self, head: str, value: Value, depth: int) -> None:
         items = value.data
-        if isinstance(items, list) and items:
+        inline = flow_list(items) if value.inline and isinstance(items, list) else None
+        if inline is not None:
+            self._line(f"{head} {inline}", value)
+        elif isinstance(items, list) and items:
             self._line(head, value)
             for item in items:
                 self.lines.append(f"{INDENT * (depth + 1)}- {scalar(item)}")
@@ -89,11 +93,24 @@ def scalar(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, int | date):
         return value.isoformat() if isinstance(value, date) else str(value)
-    if isinstance(value, list):
-        return "[" + ", ".join(scalar(v) for v in value) + "]"
+    if isinstance(value, list) and not value:
+        return "[]"
     text = str(value)
     written = _plain_or_quoted(text) if not _ESCAPE.search(text) and "\n" not in text else None
     return written if written is not None else double_quoted(text)
+
+
+def flow_list(items: list[Any]) -> str | None:
+    """`[a, 'b, c', 2025-01-02]`: a list on one line, quoted by PyYAML for the flow context (where a comma
+    or a bracket ends a plain item); None when an item needs escapes or the list would be long."""
+    import yaml
+
+    if any(isinstance(i, str) and (_ESCAPE.search(i) or "\n" in i) for i in items):
+        return None
+    written = yaml.safe_dump(items, allow_unicode=True, width=1 << 30, default_flow_style=True).strip()
+    if len(written) > 100 or "\n" in written or yaml.safe_load(written) != items:
+        return None
+    return written
 
 
 def _plain_or_quoted(text: str) -> str | None:
