@@ -25,7 +25,7 @@ from sopcli import cli
 from sopcli.docx_export import export_docx
 from sopcli.loader import bundled_dir, load_file, load_text
 from sopcli.model import sop_document
-from sopcli.yaml_out import scalar
+from sopcli.yaml_out import flow_list, scalar
 
 from .docx_fixtures import Office, Row, build, with_member, zip_with_declared_sizes
 
@@ -455,6 +455,13 @@ def test_any_text_is_written_as_a_yaml_scalar_that_reads_back_unchanged(text: st
     written = scalar(text)
     assert "\n" not in written and "\u202e" not in written
     assert yaml.safe_load(f"key: {written}  # comment\n") == {"key": text}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=12) | st.integers() | st.dates(), max_size=5))
+def test_a_short_list_on_one_line_reads_back_unchanged_or_is_left_to_a_block(items: list) -> None:
+    written = flow_list(items)
+    assert written is None or yaml.safe_load(f"key: {written}\n") == {"key": items}
 
 
 def test_sop_done_and_the_import_command_do_not_load_python_docx_until_they_need_it() -> None:

@@ -12,7 +12,9 @@ a calendar other than the default) goes into the document's custom properties.""
 from __future__ import annotations
 
 import io
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -221,10 +223,11 @@ def _flowchart(document: Document, doc: dict[str, Any], usable: float) -> None:
     lanes = range(2, 2 + len(actors))
     quality = 2 + len(actors)
     _header_rows(table, actors, quality)
+    ids = itertools.count(1)  # the drawings' ids, unique in the document
     for i, step in enumerate(steps, 2):
-        _step_row(table, i, step, doc, lanes, min(widths[2] - 4, 16))
+        _step_row(table, i, step, doc, lanes, min(widths[2] - 4, 16), ids)
     for first, last in _shared_time_rows(steps):
-        merged = table.cell(first + 2, quality + 1).merge(table.cell(last + 2, quality + 1))
+        merged = _row_cells(table, first + 2)[quality + 1].merge(_row_cells(table, last + 2)[quality + 1])
         _middle(merged)
     for row in table.rows:
         _row_property(row, "w:cantSplit")
@@ -253,8 +256,10 @@ def _header_rows(table: Table, actors: list[dict[str, Any]], quality: int) -> No
         _heading(below[quality + k], label(key))
 
 
-def _step_row(table: Table, row: int, step: dict[str, Any], doc: dict[str, Any], lanes: range, size: float) -> None:
-    cells = table.rows[row].cells
+def _step_row(
+    table: Table, row: int, step: dict[str, Any], doc: dict[str, Any], lanes: range, size: float, ids: Iterator[int]
+) -> None:
+    cells = _row_cells(table, row)
     quality = lanes.stop
     _write(cells[0], [str(step["no"])], center=True)
     _write(cells[1], [step["activity"]])
@@ -263,7 +268,7 @@ def _step_row(table: Table, row: int, step: dict[str, Any], doc: dict[str, Any],
     end = _ends(step, doc["steps"])
     lane_of = {actor["id"]: column for actor, column in zip(doc["actors"], lanes, strict=True)}
     for actor in step["actors"]:
-        _symbol(cells[lane_of[actor]], step["no"], shape, start, end, size)
+        _symbol(cells[lane_of[actor]], step["no"], shape, start, end, size, next(ids))
     _write(cells[quality], [joined(step["requires"])])
     if step.get("time_with") is None:
         _write(cells[quality + 1], [step.get("time") or NO_STANDARD], center=True)
@@ -292,22 +297,28 @@ def _shared_time_rows(steps: list[dict[str, Any]]) -> list[tuple[int, int]]:
     return groups
 
 
-def _symbol(cell: _Cell, no: int, shape: str, start: bool, end: bool, size: float) -> None:
+def _symbol(cell: _Cell, no: int, shape: str, start: bool, end: bool, size: float, shape_id: int) -> None:
     """The step's symbol as a picture in its lane cell; its name says the shape for `sop import`, its
     description says it for people (screen readers, the alt text box of Word)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.shape import CT_Inline
     from docx.shared import Mm
 
     from sopcli.symbols import picture
 
     paragraph = cell.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    inline = paragraph.add_run().add_picture(io.BytesIO(picture(shape, start, end)), width=Mm(size))
+    # What run.add_picture does, but with the drawing's id given: python-docx would search the whole
+    # document for a free id at every picture, which makes a long SOP slow to export.
+    rid, image = paragraph.part.get_or_add_image(io.BytesIO(picture(shape, start, end)))
+    width, height = image.scaled_dimensions(Mm(size), None)
+    inline = CT_Inline.new_pic_inline(shape_id, rid, image.filename, width, height)
+    paragraph.add_run()._r.add_drawing(inline)
     names = [name for name, on in (("start", start), (shape, True), ("end", end)) if on]
     symbols = f" {ARROW} ".join(_(SYMBOL_NAMES[n]) for n in names)
     description = _("step {no}: {symbols}", no=no, symbols=symbols)
-    inline._inline.docPr.set("name", f"sop-{shape}-{no}")
-    inline._inline.docPr.set("descr", xml_text(description))
+    inline.docPr.set("name", f"sop-{shape}-{no}")
+    inline.docPr.set("descr", xml_text(description))
 
 
 # ---------------------------------------------------------------- python-docx helpers
@@ -321,9 +332,17 @@ def _table(document: Document, rows: int, widths_mm: list[float]) -> Table:
     table.autofit = False
     for column, width in zip(table.columns, widths_mm, strict=True):
         column.width = Mm(width)
-        for cell in column.cells:
-            cell.width = Mm(width)
+    for tr in table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths_mm, strict=True):
+            tc.width = Mm(width)
     return table
+
+
+def _row_cells(table: Table, row: int) -> list[_Cell]:
+    """The cells of a row that has no merged cell (python-docx's own lookup maps the whole table each time)."""
+    from docx.table import _Cell
+
+    return [_Cell(tc, table) for tc in table.rows[row]._tr.tc_lst]
 
 
 def _write(cell: _Cell, lines: list[str], *, bold: bool = False, center: bool = False) -> None:
