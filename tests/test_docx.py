@@ -332,7 +332,7 @@ def test_a_decision_drawn_as_a_diamond_without_targets_gets_guessed_ones(sop, tm
 def test_english_labels_and_office_spellings_of_the_form(sop, tmp_path: Path) -> None:
     office = Office(
         flow_labels=("NO", "Activity", "Actors", "Quality standard", "Ket"),
-        quality_labels=("Requires", "Time", "Output"),
+        quality_labels=("Requires", "Waktu (Menit)", "Output/Hasil"),
         header={
             "Nomor SOP": "A-1",
             "Tanggal Pembuatan": "2024-01-31",
@@ -341,9 +341,9 @@ def test_english_labels_and_office_spellings_of_the_form(sop, tmp_path: Path) ->
             "Judul SOP Mikro": "Uji Label",
         },
         rows=[
-            Row("1", ["Satu"], [0], time="1 Hari"),
+            Row("1", ["Satu"], [0], time="1 Hari", output="Surat"),
             Row("", ["lanjutan kalimat"], []),
-            Row("2", ["Dua"], [1], time="2 jam"),
+            Row("2", ["Dua"], [1], time="45"),
         ],
     )
     build(office, tmp_path / "form.docx")
@@ -352,6 +352,7 @@ def test_english_labels_and_office_spellings_of_the_form(sop, tmp_path: Path) ->
     assert imported.revision is not None and (imported.revision.no, str(imported.revision.date)) == (2, "2024-02-15")
     assert str(imported.effective) == "2024-03-01"
     assert [s.activity for s in imported.steps] == ["Satu lanjutan kalimat", "Dua"]
+    assert [s.time for s in imported.steps] == ["1 Hari", "45 Menit"] and imported.steps[0].output == ["Surat"]
 
 
 @pytest.mark.usefixtures("english")

@@ -348,6 +348,9 @@ class Plan:
             return Value(written)
         except DurationError:
             pass
+        if self.form.time_unit and re.fullmatch(r"\d+(?:[.,]\d+)?", written):
+            with_unit = f"{written} {self.form.time_unit}"
+            return Value(with_unit, note=_("the Waktu column counts in {unit}", unit=self.form.time_unit))
         for match in DURATION_IN_TEXT.finditer(written):
             amount = match.group(2) or match.group(1)
             candidate = f"{amount} {match.group(3)}"

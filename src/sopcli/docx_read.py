@@ -134,6 +134,7 @@ TOGETHER_WORDS = (
 OUTCOME_WORDS = re.compile(r"\b([a-z][\w-]*)\s*/\s*((?:tidak|belum|bukan|not)\s+\1|tidak|belum|bukan|no)\b", re.I)
 NEGATIVE = re.compile(r"^(tidak|belum|bukan|no|not|perbaiki|tolak|ditolak|kembali)\b", re.I)
 ITEM_MARKER = re.compile(r"^\s*(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[-•·▪●○*–])\s+")
+TIME_WITH_UNIT = re.compile(r"^\s*(\w+)\s*\(\s*([A-Za-z]+)\s*\)\s*$")
 STEP_NUMBER = re.compile(r"^\(?(\d{1,6})[.)]?$")
 COLUMN_NUMBER = re.compile(r"^\(?(\d{1,2})\)?$")
 DURATION_IN_TEXT = re.compile(
@@ -323,6 +324,7 @@ class Flowchart:
     lanes: list[Lane]
     rows: list[Row]
     time_origin: dict[int, int]  # row index -> index of the row whose Waktu cell it shares
+    time_unit: str = ""
 
 
 @dataclass
@@ -348,6 +350,7 @@ class Form:
     properties: dict[str, str]
     core_title: str
     unread: list[str] = field(default_factory=list)
+    time_unit: str = ""  # the unit a Waktu heading names, for cells that hold a bare number
 
 
 def read_form(document: Any, name: str) -> Form:
@@ -374,7 +377,7 @@ def read_form(document: Any, name: str) -> Form:
             _("number the rows of the table 1, 2, 3, ... in its No column"),
         )
     core_title = document.core_properties.title or ""
-    return Form(fields, units, lanes, steps, custom_properties(document), core_title, unread)
+    return Form(fields, units, lanes, steps, custom_properties(document), core_title, unread, flowchart.time_unit)
 
 
 def _whole_flowchart(
@@ -495,6 +498,19 @@ class Layout:
     first_body: int
     columns: dict[str, tuple[int, int]]  # key -> (first grid column, span)
     lanes: list[Lane]
+    time_unit: str = ""  # "Waktu (Menit)": the unit of bare numbers in the Waktu column
+
+
+def flow_label(text: str) -> str | None:
+    """The flowchart column a header cell names: its words, else one of its parts around a slash
+    (`Output/Hasil`), else a Waktu heading with its unit in brackets (`Waktu (Menit)`)."""
+    vocabulary = spellings()[1]
+    for candidate in (text, *text.split("/")):
+        key = vocabulary.get(words(candidate))
+        if key:
+            return key
+    match = TIME_WITH_UNIT.match(text)
+    return "time" if match and vocabulary.get(words(match.group(1))) == "time" else None
 
 
 def flow_layout(grid: Grid) -> Layout | None:
@@ -509,7 +525,7 @@ def flow_layout(grid: Grid) -> Layout | None:
     actors_cell = None
     for r in range(start, end):
         for cell in grid.rows[r]:
-            key = None if cell.continued else spellings()[1].get(words(cell.text))
+            key = None if cell.continued else flow_label(cell.text)
             if key and key not in columns:
                 columns[key] = (cell.col, cell.span)
                 actors_cell = cell if key == "actors" else actors_cell
@@ -517,18 +533,29 @@ def flow_layout(grid: Grid) -> Layout | None:
     if not lanes:
         return None
     first_body = end + 1 if end < len(grid.rows) and _numbers_columns(grid.rows[end]) else end
-    return Layout(start, first_body, columns, lanes)
+    return Layout(start, first_body, columns, lanes, _time_unit(grid, columns))
+
+
+def _time_unit(grid: Grid, columns: dict[str, tuple[int, int]]) -> str:
+    if "time" not in columns:
+        return ""
+    for row in grid.rows:
+        for cell in row:
+            match = TIME_WITH_UNIT.match(cell.text) if cell.col == columns["time"][0] else None
+            if match:
+                return match.group(2).strip()
+    return ""
 
 
 def _is_flow_header(row: list[Cell]) -> bool:
-    keys = {spellings()[1].get(words(cell.text)) for cell in row}
+    keys = {flow_label(cell.text) for cell in row}
     return "activity" in keys and ("no" in keys or "actors" in keys)
 
 
 def _continues_header(grid: Grid, r: int, start: int) -> bool:
     """A header row below the first: it holds a label, or its first cells run on from the header above."""
     row = grid.rows[r]
-    if any(spellings()[1].get(words(cell.text)) for cell in row if not cell.continued):
+    if any(flow_label(cell.text) for cell in row if not cell.continued):
         return True
     return bool(row) and row[0].continued and start <= row[0].top.row < r
 
@@ -579,7 +606,7 @@ def read_flowchart(grid: Grid, layout: Layout) -> Flowchart:
         if waktu is not None and waktu.continued and waktu.top.row in row_of:
             time_origin[len(rows)] = row_of[waktu.top.row]
         rows.append(row)
-    return Flowchart(layout.lanes, rows, time_origin)
+    return Flowchart(layout.lanes, rows, time_origin, layout.time_unit)
 
 
 def lanes_by_name(flowchart: Flowchart) -> Flowchart:
@@ -589,7 +616,7 @@ def lanes_by_name(flowchart: Flowchart) -> Flowchart:
     lanes = [Lane(name, range(0), marked=True) for name in names]
     for row in flowchart.rows:
         row.marks = {names.index(name): [PROCESS] for name in dict.fromkeys(row.named.values())}
-    return Flowchart(lanes, flowchart.rows, flowchart.time_origin)
+    return Flowchart(lanes, flowchart.rows, flowchart.time_origin, flowchart.time_unit)
 
 
 def _cell(grid: Grid, r: int, layout: Layout, key: str) -> Cell | None:

@@ -103,6 +103,7 @@ TR = {
     ),
     'the form\'s cell: "{text}"': 'sel pada formulir: "{text}"',
     "one merged Waktu cell with step {no}": "satu sel Waktu yang digabung dengan langkah {no}",
+    "the Waktu column counts in {unit}": "kolom Waktu dihitung dalam {unit}",
     "the Waktu cell is empty: no time standard": "sel Waktu kosong: tanpa standar waktu",
     "the form writes '{text}'; read as {time}": "formulir menulis '{text}'; dibaca sebagai {time}",
     "step {no}: the Waktu '{text}' is not a time standard; write it like 10 Menit or 2 Jam": (
