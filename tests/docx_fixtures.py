@@ -1,5 +1,7 @@
-"""Word forms made the way offices make them (not by `sop export`), built with python-docx for the import
-tests: lanes marked by X, ✓, ●, a picture or a drawn shape; labels in office spellings; merged cells."""
+"""Word forms made the way offices make them (not by `sop export`), for the import tests.
+
+Built with python-docx: lanes marked by X, ✓, ●, a picture or a drawn shape; labels in office spellings;
+merged cells; and archives that lie about their size."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Word documents in and out (SPEC §12): an exported form reads back as the same SOP, a form made in an office
-imports with every guess marked, and a file that is not a safe Word document is refused in one line."""
+"""Word documents in and out (SPEC §12).
+
+An exported form reads back as the same SOP, a form made in an office imports with every guess marked,
+and a file that is not a safe Word document is refused in one line."""
 
 from __future__ import annotations
 

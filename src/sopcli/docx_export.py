@@ -1,4 +1,4 @@
-"""The SOP AP form as a Word document, for partners who edit it in Word and for `sop import` to read back.
+"""The SOP AP form as a Word document, for partners who edit it and for `sop import` to read back.
 
 Layout: a header table (units, Nomor SOP, dates, Disahkan oleh, Nama SOP), the info block, and the
 flowchart table (No, Kegiatan, one column per Pelaksana lane, Mutu Baku: Kelengkapan, Waktu, Output;

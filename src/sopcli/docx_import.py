@@ -1,6 +1,7 @@
-"""`sop import`: an SOP AP form in a Word document becomes SOP YAML with the Indonesian keys, so that an
-office's existing SOPs run without being retyped; every guessed value carries a comment, and what could
-not be read is listed (SPEC §12)."""
+"""`sop import`: so that an office's existing SOPs in Word run without being retyped (SPEC §12).
+
+The form in a Word document becomes SOP YAML with the Indonesian keys; every guessed value carries a
+comment, and what could not be read is listed."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Turns what was read from a Word form into SOP YAML with the Indonesian keys, guessing where the form is
-silent (the id, a lane's name, whether one lane or each does a step, a decision's targets) and saying so
-beside each guess."""
+"""Turns what was read from a Word form into SOP YAML, saying beside each value what had to be guessed.
+
+The form is silent on the id, sometimes on a lane's name, on whether one lane or each does a step drawn
+in several, and often on a decision's targets: each guess is a comment beside its value."""
 
 from __future__ import annotations
 

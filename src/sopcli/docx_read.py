@@ -1,6 +1,8 @@
-"""Reads what an SOP AP form in a Word document says (header, info block, flowchart table) into plain data,
-after refusing in one line a file that is not a Word document or could harm the machine (a damaged
-archive, a zip bomb, a huge file). The vocabulary of the form, as offices spell it, lives here too."""
+"""Reads what an SOP AP form in a Word document says into plain data, refusing unsafe files first.
+
+The header, the info block and the flowchart table are found by their labels as offices spell them
+(the vocabulary lives here). A file that is not a Word document or could harm the machine (a damaged
+archive, a zip bomb, a huge file) is refused in one line before anything is parsed."""
 
 from __future__ import annotations
 

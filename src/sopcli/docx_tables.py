@@ -1,5 +1,7 @@
-"""Word tables as a grid: which cell covers each column of each row (merged cells included), the text of a
-cell as people read it, and the lane marks in it (a drawn shape, a picture, or a text mark like X, ✓, ●)."""
+"""Word tables as a grid, so that merged cells and lane marks read the same however a form was made.
+
+For each row and grid column: the cell covering it (merged across or down), its text as people read it,
+and the lane marks in it (a drawn shape, a picture, or a text mark like X, ✓, ●)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""Writes SOP YAML that people read and edit: keys in order, a comment beside any value, and every scalar
-quoted by the YAML library (or escaped here) so that no text from a document can change the structure."""
+"""Writes SOP YAML with comments beside values, which PyYAML cannot, without risking its quoting.
+
+Keys come in order, a comment may follow any value, and every scalar is quoted by the YAML library (or
+escaped here), so that no text from a document can change the structure."""
 
 from __future__ import annotations
 
