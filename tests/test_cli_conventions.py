@@ -39,9 +39,8 @@ def test_shell_completion_scripts_and_answers(shell: str) -> None:
     env = {**os.environ, "SOP_LANG": "en"}
     # What `sop --show-completion` prints, asked for by name: that flag guesses the shell
     # from the parent process, which a test runner's parent need not be.
-    script = subprocess.run(
-        [sys.executable, "-m", "sopcli"], env={**env, "_SOP_COMPLETE": f"source_{shell}"}, capture_output=True, text=True
-    )
+    source = {**env, "_SOP_COMPLETE": f"source_{shell}"}
+    script = subprocess.run([sys.executable, "-m", "sopcli"], env=source, capture_output=True, text=True)
     assert script.returncode == 0 and "_SOP_COMPLETE" in script.stdout, script.stderr
     if shell == "bash":
         ask = {"_SOP_COMPLETE": "complete_bash", "COMP_WORDS": "sop mon", "COMP_CWORD": "1"}

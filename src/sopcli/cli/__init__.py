@@ -44,6 +44,8 @@ GROUPS = {
     "inbox": "reading",
     "monitor": "reading",
     "store": "store",
+    "export": "documents",
+    "import": "documents",
 }
 
 
