@@ -84,8 +84,10 @@ def main() -> None:
         wall(sop_cmd("start", "rkt-ii", "-q"), env)
         one = peak_kb(["attach", "1", str(small)], env)
         many = peak_kb(["attach", "1", str(big)], env)
-        print(f"  peak memory: {one / 1024:.1f} MB for 1 MB, {many / 1024:.1f} MB for {args.size_mb} MB "
-              f"(+{(many - one) / 1024:.1f} MB; budget 10 MB)")
+        print(
+            f"  peak memory: {one / 1024:.1f} MB for 1 MB, {many / 1024:.1f} MB for {args.size_mb} MB "
+            f"(+{(many - one) / 1024:.1f} MB; budget 10 MB)"
+        )
         if args.pg:
             from tests.pgcluster import Cluster
 
@@ -98,8 +100,10 @@ def main() -> None:
                 one = peak_kb(["attach", "1", str(small)], pg)
                 many = peak_kb(["attach", "1", str(big)], pg)
                 back = peak_kb(["verify"], pg)
-                print(f"  PostgreSQL peak memory: {one / 1024:.1f} MB for 1 MB, {many / 1024:.1f} MB for "
-                      f"{args.size_mb} MB stored, {back / 1024:.1f} MB reading it back (budget +30 MB)")
+                print(
+                    f"  PostgreSQL peak memory: {one / 1024:.1f} MB for 1 MB, {many / 1024:.1f} MB for "
+                    f"{args.size_mb} MB stored, {back / 1024:.1f} MB reading it back (budget +30 MB)"
+                )
     print(f"  (this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
 
 

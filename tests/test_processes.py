@@ -71,7 +71,7 @@ def test_parallel_writers_lose_nothing(tmp_path: Path) -> None:
 
 
 def test_a_writer_killed_at_random_moments_never_breaks_the_store(tmp_path: Path) -> None:
-    """SIGKILLs (40; 200 with SOP_THOROUGH=1), each at a random instant of a stream of writes (in the lock, mid-fsync)."""
+    """SIGKILLs (40; 200 with SOP_THOROUGH=1), each at a random instant of many writes (in the lock, in fsync)."""
     home = tmp_path / "home"
     (run,) = start_runs(home, 1)
     rng = random.Random(7)
