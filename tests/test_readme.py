@@ -43,3 +43,13 @@ def test_the_sop_file_example_is_valid(sop, tmp_path) -> None:
     path = tmp_path / "example.yaml"
     path.write_text(example.group(1))
     assert "sah (rkt-ii, 2 langkah)" in sop("validate", str(path)).out
+
+
+def test_the_word_example_goes_out_and_back(sop, monkeypatch, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    block = re.search(r"## Word documents\n\n```console\n(.*?)```", readme(), re.S)
+    assert block
+    for line in block.group(1).strip().splitlines():
+        sop(*line.removeprefix("$ ").split("#")[0].split()[1:])
+    original = sop("show", "rkt-ii", "--format", "json").out
+    assert sop("show", "rkt-ii-kembali.yaml", "--format", "json").out == original
