@@ -161,6 +161,32 @@ def test_extreme_clocks_are_refused(sop, monkeypatch, moment: str) -> None:
     assert "outside the years" in sop.fail("status")
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "1970-01-01T00:00+14:00",
+        "1970-01-01T05:00+00:00",
+        "1970-01-01T23:59-12:00",
+        "2199-12-31T23:59+00:00",
+        "2199-12-31T12:00-12:00",
+        "1970-01-02T00:00+00:00",
+        "2199-12-30T23:59+00:00",
+    ],
+)
+def test_a_time_at_the_edge_of_the_years_is_refused_or_kept_readable(sop, monkeypatch, moment: str) -> None:
+    """A time accepted is stored in the SOP's timezone; it must never become a record called damaged."""
+    for how in ("--at", "SOP_NOW"):
+        monkeypatch.delenv("SOP_NOW", raising=False)
+        args = ["start", "rkt-ii", "-q", "--at", moment] if how == "--at" else ["start", "rkt-ii", "-q"]
+        if how == "SOP_NOW":
+            monkeypatch.setenv("SOP_NOW", moment)
+        result = sop(*args, ok=None)
+        if result.code == 0:
+            assert sop("status").code == 0 and sop("verify").code == 0
+        else:
+            assert result.code == 1 and ("outside the years" in result.err or "in the future" in result.err), result.err
+
+
 def test_output_to_a_full_device_is_one_line(tmp_path: Path) -> None:
     env = {"SOP_HOME": str(tmp_path / "h"), "SOP_USER": "ani", "SOP_NOW": MONDAY, "SOP_LANG": "en"}
     assert run_sop("start", "rkt-ii", "-q", env=env).returncode == 0

@@ -137,4 +137,16 @@ def _holidays(country: str, years: tuple[int, ...], categories: tuple[str, ...])
 
 
 def in_range(moment: datetime) -> bool:
+    """Whether a stored time lies in the years sop keeps time in, in the offset it was written with."""
     return FIRST_YEAR <= moment.year <= LAST_YEAR
+
+
+# A time given by a person is taken a day inside those years, so that it stays inside them in whatever
+# offset it is stored (offsets lie within a day of UTC): a time accepted is never a record called damaged.
+_EARLIEST = datetime(FIRST_YEAR, 1, 2, tzinfo=UTC)
+_LATEST = datetime(LAST_YEAR, 12, 30, 23, 59, 59, tzinfo=UTC)
+
+
+def acceptable(moment: datetime) -> bool:
+    """Whether a time given by `--at` or SOP_NOW (with an offset) may be recorded, in any timezone."""
+    return _EARLIEST <= moment <= _LATEST

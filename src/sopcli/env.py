@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
-from sopcli.calendar import FIRST_YEAR, LAST_YEAR, in_range
+from sopcli.calendar import FIRST_YEAR, LAST_YEAR, acceptable
 from sopcli.errors import SopError
 from sopcli.i18n import _
 
@@ -98,7 +98,7 @@ def _fixed_clock(text: str) -> Callable[[], datetime]:
         ) from None
     if moment.tzinfo is None:
         raise SopError(_("SOP_NOW={value!r} has no UTC offset", value=text), _("e.g. {example}", example=example))
-    if not in_range(moment):
+    if not acceptable(moment):
         raise SopError(
             _("SOP_NOW={value!r} lies outside the years {first}–{last}", value=text, first=FIRST_YEAR, last=LAST_YEAR),
             _("e.g. {example}", example=example),

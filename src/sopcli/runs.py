@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sopcli import engine, evidence
 from sopcli import report as reports
-from sopcli.calendar import FIRST_YEAR, LAST_YEAR, in_range
+from sopcli.calendar import FIRST_YEAR, LAST_YEAR, acceptable
 from sopcli.engine import RunState
 from sopcli.env import Environment, checked_text
 from sopcli.errors import Damaged, NotFound, Refused, StoreError
@@ -32,7 +32,7 @@ def parse_when(text: str, zone: ZoneInfo) -> datetime:
     except ValueError:
         raise Refused(_("--at {value!r} is not a time", value=text), hint) from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=zone)
-    if not in_range(moment):
+    if not acceptable(moment):
         raise Refused(
             _("--at {value!r} lies outside the years {first}–{last}", value=text, first=FIRST_YEAR, last=LAST_YEAR),
             hint,
