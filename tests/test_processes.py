@@ -122,3 +122,25 @@ def test_a_held_lock_gives_a_clear_error_and_a_dead_holder_none(tmp_path: Path, 
         assert result.returncode == 1
         assert "lock" in result.stderr and str(home / "lock") in result.stderr and "holder test" in result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["lock", "lock.holder"])
+@pytest.mark.parametrize("kind", ["fifo", "folder", "link"])
+def test_a_lock_file_that_is_not_a_file_is_damage_and_never_hangs(tmp_path: Path, name: str, kind: str) -> None:
+    home = tmp_path / "home"
+    (run,) = start_runs(home, 1)
+    path = home / name
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "folder":
+        path.mkdir()
+    else:
+        (tmp_path / "elsewhere").write_text("keep")
+        path.symlink_to(tmp_path / "elsewhere")
+    for args in (["note", "1", "x"], ["use", run]):
+        result = run_sop(*args, env={**env_for(home), "SOP_LANG": "en"}, timeout=20)
+        assert result.returncode == 1 and "not a regular file" in result.stderr, (args, result.stderr)
+    assert len(notes(home, run)) == 1
+    if kind == "link":
+        assert (tmp_path / "elsewhere").read_text() == "keep"

@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import secrets
+import stat
 import sys
 import time
 from collections.abc import Iterator, Sequence
@@ -163,6 +164,7 @@ class TinyStore:
         self._prepare()
         path = self.home / "lock"
         safefs.regular_or_absent(path)  # a link, folder or pipe in its place is damage
+        safefs.regular_or_absent(self.home / "lock.holder")
         lock = FileLock(str(path), timeout=self.lock_timeout, preserve_lock_file=True, fallback_to_soft=False)
         try:
             lock.acquire()
@@ -185,10 +187,15 @@ class TinyStore:
             lock.release()
 
     def _note_holder(self, purpose: str) -> None:
+        """Best effort: a note that cannot be written only makes a wait name the holder less well. Opened
+        without blocking and written only when it is a regular file, so a pipe swapped in never hangs."""
+        flags = os.O_WRONLY | os.O_CREAT | safefs.O_NOFOLLOW | safefs.O_NONBLOCK | safefs.O_CLOEXEC
         with contextlib.suppress(OSError):
-            fd = os.open(self.home / "lock.holder", os.O_WRONLY | os.O_CREAT | os.O_TRUNC | safefs.O_NOFOLLOW, 0o644)
+            fd = os.open(self.home / "lock.holder", flags, 0o644)
             try:
-                os.write(fd, f"{os.getpid()} {purpose}".encode(errors="replace"))
+                if stat.S_ISREG(os.fstat(fd).st_mode):
+                    os.ftruncate(fd, 0)
+                    os.write(fd, f"{os.getpid()} {purpose}".encode(errors="replace"))
             finally:
                 os.close(fd)
 
