@@ -260,8 +260,68 @@ def test_index_rows_of_the_wrong_shape_are_damage(sop, home: Path, row: object) 
     table = json.loads(path.read_text())
     table["runs"]["99"] = row
     path.write_text(json.dumps(table))
-    assert "wrong shape" in sop.fail("runs")
-    assert "wrong shape" in sop.fail("note", "1", "x")
+    for line in (sop.fail("runs"), sop.fail("note", "1", "x")):
+        assert str(path) in line and "damaged" in line and "reindex" in line
+
+
+def _edit_row(home: Path, run: str, edit) -> Path:
+    path = shard(home, run)
+    table = json.loads(path.read_text())
+    for entry in table["runs"].values():
+        if entry["id"] == run:
+            edit(entry["row"])
+    path.write_text(json.dumps(table))
+    return path
+
+
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("active", 5),
+        ("active", {"step": 2}),
+        ("status", "paused"),
+        ("steps", [{"no": 1}]),
+        ("steps", "many"),
+        ("people", "ani"),
+        ("assignments", {"kabag": 7}),
+        ("started_at", "yesterday"),
+        ("timezone", "Mars/Olympus"),
+        ("as_of", None),
+        ("title", ["a"]),
+    ],
+)
+def test_an_index_row_with_a_field_of_the_wrong_type_is_damage_named(sop, home: Path, field: str, value) -> None:
+    run = start(sop)
+    sop("done", "1")
+    path = _edit_row(home, run, lambda row: row.__setitem__(field, value))
+    for command in (("runs",), ("inbox", "--all"), ("stats", "rkt-ii"), ("monitor", "rkt-ii"), ("note", "2", "x")):
+        line = sop.fail(*command)
+        assert str(path) in line and f"run {run}" in line and repr(field) in line, (command, line)
+    assert "moved aside" in sop("store", "reindex").out
+    assert sop("verify", "--all").code == 0
+
+
+@pytest.mark.parametrize(
+    "edit, field",
+    [
+        (lambda row: row.update(status="cancelled"), "status"),
+        (lambda row: row.update(title="FORGED"), "title"),
+        (lambda row: row["steps"][0].update(on_time=False), "steps"),
+        (lambda row: row["steps"][0]["passes"][0].__setitem__(2, 1.0), "steps"),
+        (lambda row: row.update(people=["ani", "mallory"]), "people"),
+        (lambda row: row["active"].update(due_at=None), "active"),
+    ],
+)
+def test_verify_computes_each_index_row_again_and_names_what_was_edited(sop, home: Path, edit, field: str) -> None:
+    run = start(sop)
+    sop("done", "1")
+    assert sop("verify", "--all").code == 0
+    _edit_row(home, run, edit)
+    result = sop("verify", "--all", ok=False)
+    assert result.code == 1 and f"run {run}" in result.err and field in result.err and "reindex" in result.err
+    assert sop("verify", ok=False).code == 1
+    sop("store", "reindex")
+    assert sop("verify", "--all").code == 0
 
 
 @pytest.mark.parametrize(

@@ -39,11 +39,11 @@ def chain(previous: dict[str, Any] | None, fields: dict[str, Any]) -> dict[str, 
     return record
 
 
-def _is_int(value: Any) -> bool:
+def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _is_time(value: Any) -> bool:
+def is_time(value: Any) -> bool:
     if not isinstance(value, str):
         return False
     try:
@@ -59,7 +59,7 @@ def _is_file(value: Any) -> bool:
         and isinstance(value.get("name"), str)
         and isinstance(value.get("sha256"), str)
         and bool(_HEX.match(value["sha256"]))
-        and _is_int(value.get("size"))
+        and is_int(value.get("size"))
         and value["size"] >= 0
     )
 
@@ -73,7 +73,7 @@ def _opt_str(value: Any) -> bool:
 
 
 def _target(value: Any) -> bool:
-    return value is None or value == "end" or _is_int(value)
+    return value is None or value == "end" or is_int(value)
 
 
 _DATA: dict[str, dict[str, Any]] = {
@@ -88,8 +88,8 @@ _DATA: dict[str, dict[str, Any]] = {
         "holidays": lambda v: v is None or isinstance(v, dict),
     },
     "done": {
-        "step": _is_int,
-        "pass": _is_int,
+        "step": is_int,
+        "pass": is_int,
         "lane": _opt_str,
         "target": _target,
         "outcome": _opt_str,
@@ -99,19 +99,19 @@ _DATA: dict[str, dict[str, Any]] = {
         "inputs": lambda v: v is None or _files(v),
     },
     "undo": {
-        "undoes": _is_int,
-        "step": _is_int,
+        "undoes": is_int,
+        "step": is_int,
         "lane": _opt_str,
         "forced": lambda v: v is None or isinstance(v, bool),
     },
     "attach": {
-        "step": _is_int,
-        "pass": _is_int,
+        "step": is_int,
+        "pass": is_int,
         "kind": lambda v: v in ("input", "output"),
         "files": _files,
         "forced": lambda v: v is None or isinstance(v, bool),
     },
-    "note": {"step": _is_int, "text": lambda v: isinstance(v, str)},
+    "note": {"step": is_int, "text": lambda v: isinstance(v, str)},
     "assign": {"actor": lambda v: isinstance(v, str), "person": _opt_str},
     "cancel": {"reason": lambda v: isinstance(v, str)},
 }
@@ -147,12 +147,12 @@ def shape_problem(record: Any) -> str | None:
     if not isinstance(record, dict):
         return _("is not a record (a mapping of fields)")
     for key, check in (
-        ("seq", _is_int),
+        ("seq", is_int),
         ("prev", lambda v: isinstance(v, str)),
         ("hash", lambda v: isinstance(v, str)),
         ("type", lambda v: v in _DATA),
-        ("at", _is_time),
-        ("recorded_at", _is_time),
+        ("at", is_time),
+        ("recorded_at", is_time),
         ("by", lambda v: isinstance(v, str)),
         ("login", _opt_str),
         ("data", lambda v: isinstance(v, dict)),

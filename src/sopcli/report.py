@@ -249,7 +249,9 @@ def summary(state: RunState, now: datetime) -> dict[str, Any]:
     """The run's line in the index: what `sop runs`, `stats`, `monitor` and `inbox` read, without a fold.
 
     Each pass is kept with its own figures (start, finish, working minutes, forced, whether its step
-    received any input), so a period's monitoring is computed from the index alone."""
+    received any input), so a period's monitoring is computed from the index alone. `as_of` is the moment
+    it was computed for (to the second), so `sop verify` can compute it again and compare."""
+    now = now.replace(microsecond=0)
     timing = Timing(state, now)
     active = state.active
     people = {state.started_by, *state.assignments.values()}
@@ -293,6 +295,7 @@ def summary(state: RunState, now: datetime) -> dict[str, Any]:
         "assignments": dict(state.assignments),
         "seq": state.seq,
         "head": state.head,
+        "as_of": iso(now, state),
         "steps": steps,
     }
     if active is not None:

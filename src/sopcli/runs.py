@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from sopcli import engine, evidence
+from sopcli import engine, evidence, summaries
 from sopcli import report as reports
 from sopcli.calendar import FIRST_YEAR, LAST_YEAR, acceptable
 from sopcli.engine import RunState
@@ -339,6 +339,7 @@ class Runs:
         except StoreError as err:
             return None, [err.message]
         problems += engine.replay(records)
+        problems += self._summary_problems(state, records)
         seen: set[str] = set()
         for record in records:
             data = record["data"]
@@ -350,6 +351,26 @@ class Runs:
                 if issue:
                     problems.append(_("record {seq}: {issue}", seq=record["seq"], issue=issue))
         return state, problems
+
+    def _summary_problems(self, state: RunState, records: list[Record]) -> list[str]:
+        """The index row against the one computed again from the records for the moment it names: a row
+        edited by hand (a status, a title, a figure) would mislead listings, the inbox and monitoring."""
+        row = self.store.row(state.id)
+        if row is None or row.get("seq") != len(records) or row.get("head") != records[-1]["hash"]:
+            return []  # no row, or the run moved on since: the store's own check above speaks for that
+        wrong = summaries.problem(row)
+        if wrong is None:
+            fields = summaries.differences(row, reports.summary(state, summaries.as_of(row)))
+            if not fields:
+                return []
+            wrong = _("the index row disagrees with the records in {fields}", fields=", ".join(fields))
+        return [
+            _(
+                "run {run}: {problem}; `sop store reindex` computes it again from the records",
+                run=state.id,
+                problem=wrong,
+            )
+        ]
 
     def verify_all(self) -> tuple[int, list[str]]:
         """Every run of the store, and the index against the run files."""

@@ -449,6 +449,11 @@ class PostgresStore:
         sql = f"SELECT row FROM sop.summaries WHERE {where} ORDER BY started_at DESC, run_id DESC"
         return [r[0] for r in self._query(sql, params)]
 
+    def row(self, run_id: str) -> dict[str, Any] | None:
+        self._version()
+        found = self._query("SELECT row FROM sop.summaries WHERE run_id = %s", (run_id,))
+        return found[0][0] if found else None
+
     def listing(self, query: Query) -> list[dict[str, Any]]:
         """`sop runs` computed in the database: only the listed fields cross the wire."""
         self._version()

@@ -19,7 +19,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from sopcli import evidence, safefs
+from sopcli import evidence, safefs, summaries
 from sopcli.errors import Damaged, LockTimeout, NotFound, Refused, StoreError
 from sopcli.evidence import Attachment, Staged
 from sopcli.i18n import _
@@ -411,7 +411,11 @@ class TinyStore:
             entry = _entry_of(raw)
             if entry is None:
                 raise Damaged(
-                    _("the index file {path} is damaged (a row of the wrong shape); it was left untouched", path=shard),
+                    _(
+                        "the index file {path} is damaged ({detail}); it was left untouched",
+                        path=shard,
+                        detail=_row_detail(raw),
+                    ),
                     _("after checking, run `sop store reindex`"),
                 )
             entries.append(entry)
@@ -457,12 +461,24 @@ class TinyStore:
 
         found = []
         for entry in self._entries():
-            row, pending = entry.get("row"), entry.get("pending")
-            if pending is not None and (row is None or self._length(entry["id"]) == pending.get("seq")):
-                row = pending
+            row = self._current_row(entry)
             if row is not None and (query is None or matches(row, query)):
                 found.append(row)
         return found
+
+    def row(self, run_id: str) -> dict[str, Any] | None:
+        """None too for a row of the first format (the first write rebuilds it): it holds too little to be
+        computed again and compared."""
+        entry = self._entry(run_id)
+        row = self._current_row(entry) if entry else None
+        return row if row is not None and "as_of" in row else None
+
+    def _current_row(self, entry: dict[str, Any]) -> dict[str, Any] | None:
+        """The confirmed row, or the pending one where the run file already has it."""
+        row, pending = entry.get("row"), entry.get("pending")
+        if pending is not None and (row is None or self._length(entry["id"]) == pending.get("seq")):
+            return pending
+        return row
 
     def listing(self, query: Query) -> list[dict[str, Any]]:
         from sopcli.queries import listing
@@ -628,6 +644,17 @@ class TinyStore:
 HEALABLE = "healable"
 
 
+def _row_detail(raw: Any) -> str:
+    """Which run's row is wrong, and how, for the damage message."""
+    run = raw.get("id") if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+    found = None
+    if isinstance(raw, dict) and ("row" in raw or "pending" in raw):
+        problems = [summaries.problem(raw[k]) for k in ("row", "pending") if raw.get(k) is not None]
+        found = next((p for p in problems if p), None)
+    found = found or _("a row of the wrong shape")
+    return _("run {run}: {problem}", run=run, problem=found) if run and RUN_REF.match(run) else found
+
+
 def _entry_of(raw: Any) -> dict[str, Any] | None:
     """An index entry in today's shape ({id, row, pending}) from a row as it is stored; a row written by
     format 1 (the summary itself) is read as a confirmed row. None when the shape is wrong."""
@@ -635,6 +662,8 @@ def _entry_of(raw: Any) -> dict[str, Any] | None:
         return None
     if "row" in raw or "pending" in raw:
         row, pending = raw.get("row"), raw.get("pending")
+        if any(item is not None and summaries.problem(item) for item in (row, pending)):
+            return None  # every field a listing, a statistic or the inbox reads, of the right type
     else:
         row, pending = raw, None
     for item in (row, pending):

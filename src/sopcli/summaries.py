@@ -1,0 +1,122 @@
+"""A run's index row checked before a listing, a statistic or an inbox trusts it, and against its records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sopcli.i18n import _
+from sopcli.records import is_int, is_time
+
+Check = Callable[[Any], bool]
+STATUSES = ("active", "completed", "cancelled")
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _maybe(check: Check) -> Check:
+    return lambda value: value is None or check(value)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value and value >= 0
+
+
+def _texts(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _zone(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return False
+    return True
+
+
+def _pass(value: Any) -> bool:
+    """[started, finished, working minutes, forced, received inputs]."""
+    return (
+        isinstance(value, list)
+        and len(value) == 5
+        and _maybe(is_time)(value[0])
+        and _maybe(is_time)(value[1])
+        and _number(value[2])
+        and isinstance(value[3], bool)
+        and isinstance(value[4], bool)
+    )
+
+
+STEP: dict[str, Check] = {
+    "no": is_int,
+    "standard_minutes": _maybe(_number),
+    "group_standard_minutes": _maybe(_number),
+    "elapsed_minutes": _number,
+    "on_time": _maybe(lambda v: isinstance(v, bool)),
+    "overrun_minutes": _maybe(_number),
+    "requires": is_int,
+    "passes": lambda v: isinstance(v, list) and all(_pass(p) for p in v),
+}
+
+ACTIVE: dict[str, Check] = {
+    "step": is_int,
+    "activity": _text,
+    "actors": _texts,
+    "open": _texts,
+    "since": _maybe(is_time),
+    "standard_minutes": _maybe(_number),
+    "due_at": _maybe(is_time),
+}
+
+
+def _fields(value: Any, shape: dict[str, Check]) -> bool:
+    return isinstance(value, dict) and all(key in value and check(value[key]) for key, check in shape.items())
+
+
+ROW: dict[str, Check] = {
+    "id": _text,
+    "sop": _text,
+    "number": _text,
+    "title": _maybe(_text),
+    "status": lambda v: v in STATUSES,
+    "started_at": is_time,
+    "finished_at": _maybe(is_time),
+    "started_by": _text,
+    "active_step": _maybe(is_int),
+    "timezone": _zone,
+    "people": _texts,
+    "assignments": lambda v: isinstance(v, dict) and all(isinstance(x, str) for x in (*v, *v.values())),
+    "seq": is_int,
+    "head": _text,
+    "as_of": is_time,
+    "steps": lambda v: isinstance(v, list) and all(_fields(s, STEP) for s in v),
+    "active": _maybe(lambda v: _fields(v, ACTIVE)),
+}
+
+
+def problem(row: Any) -> str | None:
+    """What is wrong with the shape of an index row, or None; the first wrong field is named."""
+    if not isinstance(row, dict):
+        return _("the index row is not an object")
+    for key, check in ROW.items():
+        if key not in row and key == "active":
+            continue
+        if key not in row or not check(row[key]):
+            return _("the index row has no valid {field!r}", field=key)
+    return None
+
+
+def differences(row: dict[str, Any], expected: dict[str, Any]) -> list[str]:
+    """The fields in which a stored index row and the one computed again from the records disagree."""
+    return sorted(key for key in row.keys() | expected.keys() if row.get(key) != expected.get(key))
+
+
+def as_of(row: dict[str, Any]) -> datetime:
+    """The moment the row was computed for (the working time of open passes runs up to it)."""
+    return datetime.fromisoformat(row["as_of"])

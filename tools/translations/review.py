@@ -1,0 +1,16 @@
+"""Indonesian texts of the messages added after the hostile review (index rows checked and computed again,
+ordering, periods); fill them into the catalogue with: python tools/fill.py tools/translations/review.py"""
+
+TR = {
+    "the index row disagrees with the records in {fields}": "baris indeks tidak sesuai dengan rekamannya pada {fields}",
+    "run {run}: {problem}; `sop store reindex` computes it again from the records": (
+        "pelaksanaan {run}: {problem}; `sop store reindex` menghitungnya ulang dari rekamannya"
+    ),
+    "the index file {path} is damaged ({detail}); it was left untouched": (
+        "berkas indeks {path} rusak ({detail}); dibiarkan apa adanya"
+    ),
+    "a row of the wrong shape": "baris yang bentuknya salah",
+    "run {run}: {problem}": "pelaksanaan {run}: {problem}",
+    "the index row is not an object": "baris indeks bukan objek",
+    "the index row has no valid {field!r}": "baris indeks tidak memiliki {field!r} yang sah",
+}
