@@ -251,3 +251,36 @@ def test_lanes_keep_the_sop_order_whatever_the_steps_order(sop, tmp_path, monkey
     monkeypatch.setenv("COLUMNS", "200")
     header = next(line for line in sop("report").out.splitlines() if "Activity" in line)
     assert header.index("Lane A") < header.index("Lane B")
+
+
+PAPUA = """\
+id: papua
+nomor: PAPUA/01
+judul: Uji zona waktu
+kalender: {timezone: Asia/Jayapura, mode: continuous}
+pelaksana:
+  - {id: a, nama: Lajur A}
+prosedur:
+  - {nomor: 1, kegiatan: Satu, pelaksana: a, waktu: 1 jam}
+  - {nomor: 2, kegiatan: Dua, pelaksana: a, waktu: 1 jam}
+"""
+
+
+@pytest.mark.both_stores
+def test_newest_first_and_deadlines_are_instants_across_timezones(sop, monkeypatch, tmp_path) -> None:
+    """Times are kept in each SOP's own offset (WIB +07, WIT +09); ordering follows the instants."""
+    (tmp_path / "sops").mkdir()
+    (tmp_path / "sops" / "papua.yaml").write_text(PAPUA)
+    monkeypatch.setenv("SOP_PATH", str(tmp_path / "sops"))
+    sop.at("2026-07-06T11:00+09:00")  # 02:00 UTC, due 03:00 UTC
+    papua = sop("start", "papua", "-q", "--assign", "a=ani").out.strip()
+    sop.at("2026-07-06T10:50+07:00")  # 03:50 UTC: the newer run, though "10:50" < "11:00" as text
+    lanes = ("--assign", "kabag=ani", "--assign", "kasubbag=ani", "--assign", "pelaksana=ani")
+    rkt = sop("start", "rkt-ii", "-q", *lanes).out.strip()
+    sop.at("2026-07-06T05:00+00:00")
+    assert [r["id"] for r in json.loads(sop("runs", "--format", "json").out)] == [rkt, papua]
+    newest = sop("runs", "--limit", "1").out
+    assert rkt in newest and papua not in newest
+    sop.at("2026-07-06T02:30+00:00")
+    due = [r["run"] for r in json.loads(sop("inbox", "--person", "ani", "--format", "json").out)]
+    assert due == [papua, rkt]  # papua's step is due at 03:00 UTC, rkt's later

@@ -144,5 +144,18 @@ def matches(row: dict[str, Any], query: Query) -> bool:
 def listing(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The fields `sop runs` shows, newest first."""
     found = [{k: row.get(k) for k in LISTED} for row in rows]
-    found.sort(key=lambda r: (r["started_at"], r["id"]), reverse=True)
+    found.sort(key=lambda r: (instant(r["started_at"]), r["id"]), reverse=True)
     return found
+
+
+_NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def instant(text: Any) -> datetime:
+    """A stored time as the instant it names, for ordering: times carry the offset of their SOP's timezone
+    (+07:00, +09:00, ...), so their text does not sort as their instants do. Unreadable ones come first."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return _NEVER
+    return moment if moment.tzinfo else _NEVER

@@ -278,6 +278,8 @@ class Runs:
     def inbox(self, person: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
         """The active steps of active runs that wait in lanes assigned to `person` (the acting person by
         default), or everyone's with unassigned lanes too; overdue first, then by deadline."""
+        from sopcli.queries import instant
+
         who = person or self.actor
         now = self.env.now()
         found = []
@@ -301,8 +303,11 @@ class Runs:
             if step is None:
                 continue
             item = reports.step_report(state, step, now)
-            lanes = [lane for lane in step.open_lanes() if lane in waiting]
-            for lane in lanes or waiting[:1]:
+            lanes = [lane for lane in step.open_lanes() if lane in waiting] or waiting[:1]
+            if step.plan.together == "any":  # one of the lanes does it: one row per person, however many lanes
+                holders = {lane: assignments.get(lane) or f"lane:{lane}" for lane in lanes}
+                lanes = [lane for lane in lanes if lane == next(x for x in lanes if holders[x] == holders[lane])]
+            for lane in lanes:
                 found.append(
                     {
                         "run": state.id,
@@ -322,7 +327,9 @@ class Runs:
                         "inputs": item["inputs"],
                     }
                 )
-        found.sort(key=lambda r: (not r["overdue"], r["due_at"] or "9999", r["since"] or "", r["run"]))
+        found.sort(
+            key=lambda r: (not r["overdue"], r["due_at"] is None, instant(r["due_at"]), instant(r["since"]), r["run"])
+        )
         return found
 
     # -- verifying

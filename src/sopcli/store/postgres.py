@@ -461,7 +461,7 @@ class PostgresStore:
         fields = ", ".join(f"'{key}', row->'{key}'" for key in LISTED)
         sql = (
             f"SELECT jsonb_build_object({fields}) FROM sop.summaries WHERE {where} "
-            "ORDER BY row->>'started_at' DESC, run_id DESC"
+            "ORDER BY started_at DESC, run_id DESC"
         )
         return [r[0] for r in self._query(sql, params)]
 
