@@ -114,11 +114,21 @@ def test_the_second_half_year_with_an_override_a_missing_input_and_a_cancelled_r
     assert facts(data) == {
         1: ("tidak_baik", 3, 3, 0, 5, 5, 1.0, 1, 1),
         2: ("baik", 3, 3, 0, 30, 30, 1.0, 0, 0),
-        3: ("baik", 2, 2, 0, 60, 60, 1.0, 0, 0),
+        3: ("tidak_baik", 2, 2, 0, 60, 60, 0.5, 0, 0),  # run D has held step 3 since 2 November: overdue
         4: ("baik", 1, 1, 0, 100, 100, 1.0, 0, 0),
         5: ("baik", 1, 1, 0, 30, 30, 1.0, 0, 0),
         6: ("baik", 1, 1, 0, 10, 10, 1.0, 0, 0),
     }
+    third = data["steps"][2]
+    assert third["overdue_open"] == 1 and third["notes"] == [
+        "1 of 2 passes over the standard",
+        "1 passes still open past the standard",
+    ]
+    assert "1 still open past the standard" in sop("monitor", "rkt-ii", "--period", "2026-H2", "-f", "md").out
+    # Before the deadline of 2 November 10:35 the open pass is not judged yet
+    sop.at("2026-11-02 10:00")
+    early = monitor(sop, "2026-H2")["steps"][2]
+    assert (early["assessment"], early["on_time_share"], early["overdue_open"]) == ("baik", 1.0, 0)
 
 
 def test_a_quarter_a_month_and_an_empty_period(sop, year) -> None:

@@ -119,6 +119,10 @@ def test_a_shared_standard_is_judged_together(sop) -> None:
     assert data[3]["on_time"] is False and data[4]["on_time"] is False
     assert data[3]["overrun_minutes"] == 1 and data[4]["overrun_minutes"] == 1
     assert report(sop)["totals"]["standard_minutes"] == 5 + 10 + 960 + 480 + 15 + 30 + 480
+    tabel = json.loads(sop("monitor", EXAMPLE, "--period", "2026-11", "--format", "json").out)
+    third, fourth = tabel["steps"][2], tabel["steps"][3]
+    assert (third["on_time_share"], third["assessment"]) == (0.0, "tidak_baik")  # 3m alone kept 5m; not together
+    assert (fourth["on_time_share"], fourth["assessment"]) == (0.0, "tidak_baik")
 
 
 def test_the_incomplete_letter_path(sop) -> None:

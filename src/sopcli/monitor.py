@@ -28,15 +28,23 @@ def build(document: dict[str, Any], rows: list[dict[str, Any]], period: Period, 
 
     start, end = period.bounds(ZoneInfo((document.get("calendar") or {}).get("timezone") or "Asia/Jakarta"))
     facts: dict[int, dict[str, Any]] = {s["no"]: _empty(s) for s in document["steps"]}
+    for anchor in {s["time_with"] for s in document["steps"] if s.get("time_with")}:
+        for no in (anchor, *(s["no"] for s in document["steps"] if s.get("time_with") == anchor)):
+            if no in facts:
+                facts[no]["shared"] = True  # judged with its group, as `report` and `stats` judge it
     counts = {"total": 0, "completed": 0, "active": 0, "cancelled": 0}
     for row in rows:
         counts["total"] += 1
         counts[row["status"]] = counts.get(row["status"], 0) + 1
         run_end = _when(row.get("finished_at")) or now
+        active = row.get("active") or {}
+        due = _when(active.get("due_at")) if row["status"] == "active" else None
+        overdue = due is not None and due < min(end, now)  # the active step's deadline passed in the period
         for step in row.get("steps") or []:
             fact = facts.get(step["no"])
             if fact is not None:
-                _add(fact, step, start, end, run_end)
+                late_open = overdue and step["no"] in _group_of(document, active.get("step"))
+                _add(fact, step, (start, end, run_end), late_open, row["status"] == "cancelled")
     return {
         "sop": document["id"],
         "number": document["number"],
@@ -61,11 +69,32 @@ def _empty(step: dict[str, Any]) -> dict[str, Any]:
         "judged": [],
         "forced": 0,
         "missing_inputs": 0,
+        "overdue_open": 0,
+        "shared": False,
     }
 
 
-def _add(fact: dict[str, Any], step: dict[str, Any], start: datetime, end: datetime, run_end: datetime) -> None:
-    """One run's step: its passes that were active in the period, with their figures."""
+def _group_of(document: dict[str, Any], no: Any) -> set[int]:
+    """The steps that share `no`'s time standard (a merged Waktu cell), itself included."""
+    steps = {s["no"]: s for s in document["steps"]}
+    if no not in steps:
+        return set()
+    anchor = steps[no].get("time_with") or no
+    return {anchor, *(n for n, s in steps.items() if s.get("time_with") == anchor)}
+
+
+def _add(
+    fact: dict[str, Any],
+    step: dict[str, Any],
+    span: tuple[datetime, datetime, datetime],
+    late_open: bool,
+    cancelled: bool,
+) -> None:
+    """One run's step: its passes that were active in the period, with their figures. A pass still open
+    counts as late once its deadline has passed (`late_open`, the active step of an active run) or, in a
+    cancelled run, once it had run past its standard; otherwise it is not judged yet. `span`: the period's
+    start and end and the run's end (now for a run still going)."""
+    start, end, run_end = span
     standard = step.get("standard_minutes")
     passes = step.get("passes")
     inside = [
@@ -81,18 +110,24 @@ def _add(fact: dict[str, Any], step: dict[str, Any], start: datetime, end: datet
         fact["rework_passes"] += index > 0
         fact["forced"] += bool(forced)
         if finished is None:
+            limit = step.get("group_standard_minutes") if fact["shared"] else standard
+            if late_open or (cancelled and limit is not None and elapsed > limit):
+                fact["overdue_open"] += 1
+                fact["judged"].append(False)
             continue
         fact["elapsed"].append(elapsed)
-        if standard is not None:
+        if fact["shared"]:
+            if step.get("on_time") is not None:
+                fact["judged"].append(bool(step["on_time"]))  # a step under a shared standard: its group's verdict
+        elif standard is not None:
             fact["judged"].append(elapsed <= standard)
-        elif step.get("group_standard_minutes") is not None and step.get("on_time") is not None:
-            fact["judged"].append(bool(step["on_time"]))  # a step under a shared standard: its group's verdict
         if step.get("requires") and not received:
             fact["missing_inputs"] += 1
 
 
 def _finish(fact: dict[str, Any]) -> dict[str, Any]:
     values, judged = fact.pop("elapsed"), fact.pop("judged")
+    fact.pop("shared")
     share = round(sum(judged) / len(judged), 4) if judged else None
     assessment = None
     if fact["passes"]:
@@ -108,6 +143,8 @@ def _finish(fact: dict[str, Any]) -> dict[str, Any]:
         notes.append(f"{fact['forced']} passes forced past the lane's person")
     if fact["missing_inputs"]:
         notes.append(f"{fact['missing_inputs']} passes without their required inputs")
+    if fact["overdue_open"]:
+        notes.append(f"{fact['overdue_open']} passes still open past the standard")
     return {
         "no": fact["no"],
         "activity": fact["activity"],
@@ -121,5 +158,6 @@ def _finish(fact: dict[str, Any]) -> dict[str, Any]:
         "on_time_share": share,
         "forced": fact["forced"],
         "missing_inputs": fact["missing_inputs"],
+        "overdue_open": fact["overdue_open"],
         "notes": notes,
     }

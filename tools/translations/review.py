@@ -13,4 +13,5 @@ TR = {
     "run {run}: {problem}": "pelaksanaan {run}: {problem}",
     "the index row is not an object": "baris indeks bukan objek",
     "the index row has no valid {field!r}": "baris indeks tidak memiliki {field!r} yang sah",
+    "{count} still open past the standard": "{count} masih terbuka melewati standar",
 }

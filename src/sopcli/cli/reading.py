@@ -281,7 +281,7 @@ def monitor(
 
     runs = runs_of(ctx)
     found = find_sop(runs.env, sop)
-    chosen = parse_period(period, since, until) or _this_half(runs.env.now())
+    chosen = parse_period(period, since, until) or _this_half(runs.env.now().astimezone(found.calendar.zone))
     query = Query(sop=found.id, period=chosen, now=runs.env.now())
     data = monitoring.build(sop_document(found), runs.rows(query), chosen, runs.env.now())
     if fmt is MonitorFormat.json:
@@ -292,13 +292,13 @@ def monitor(
 
         typer.echo(monitor_csv(data), nl=False)
         return
+    if not data["runs"]["total"]:  # for people one line; json and csv above stay data with their zeros
+        say(_("No run of {sop} was active from {first} to {last}.", sop=found.id, first=chosen.first, last=chosen.last))
+        return
     if fmt is MonitorFormat.md:
         from sopcli.render.data import monitor_md
 
         typer.echo(monitor_md(data, found.calendar.day_minutes), nl=False)
-        return
-    if not data["runs"]["total"]:
-        say(_("No run of {sop} was active from {first} to {last}.", sop=found.id, first=chosen.first, last=chosen.last))
         return
     from sopcli.render.views import monitor_table
 
@@ -307,7 +307,7 @@ def monitor(
 
 
 def _this_half(now: Any) -> Any:
-    """Without a period: the half-year that holds today (monitoring is six-monthly)."""
+    """Without a period: the half-year that holds today in the SOP's timezone (monitoring is six-monthly)."""
     from sopcli.queries import parse_period
 
     return parse_period(f"{now.year}-H{1 if now.month <= 6 else 2}")

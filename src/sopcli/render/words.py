@@ -165,4 +165,6 @@ def monitoring_notes(step: dict[str, Any], day_minutes: float) -> str:
         parts.append(_("{count} forced", count=step["forced"]))
     if step["missing_inputs"]:
         parts.append(_("{count} without the required inputs", count=step["missing_inputs"]))
+    if step.get("overdue_open"):
+        parts.append(_("{count} still open past the standard", count=step["overdue_open"]))
     return "; ".join(parts)
