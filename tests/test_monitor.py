@@ -184,3 +184,10 @@ def test_stats_and_runs_take_the_period_person_and_overdue(sop, year) -> None:
     assert ids("--overdue") == [year["D"]]
     assert ids("--overdue", "--period", "2026-H1") == []
     assert ids("--period", "2025") == [] and sop("runs", "--period", "2025").out.strip() == "No run matches."
+
+
+def test_the_default_half_year_is_the_sops_not_the_clocks(sop) -> None:
+    for clock in ("2026-06-30T22:00+00:00", "2026-07-01T05:00+07:00"):  # the same instant: 1 July in Jakarta
+        sop.at(clock)
+        data = json.loads(sop("monitor", "rkt-ii", "--format", "json").out)
+        assert data["period"] == {"from": "2026-07-01", "to": "2026-12-31"}, clock
