@@ -275,13 +275,16 @@ def monitor(
         MonitorFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv or md"))
     ] = MonitorFormat.table,
 ) -> None:
+    from zoneinfo import ZoneInfo
+
     from sopcli import monitor as monitoring
     from sopcli.model import sop_document
     from sopcli.queries import Query, parse_period
 
     runs = runs_of(ctx)
     found = find_sop(runs.env, sop)
-    chosen = parse_period(period, since, until) or _this_half(runs.env.now().astimezone(found.calendar.zone))
+    zone = ZoneInfo(found.calendar.timezone)
+    chosen = parse_period(period, since, until) or _this_half(runs.env.now().astimezone(zone))
     query = Query(sop=found.id, period=chosen, now=runs.env.now())
     data = monitoring.build(sop_document(found), runs.rows(query), chosen, runs.env.now())
     if fmt is MonitorFormat.json:
