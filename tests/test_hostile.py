@@ -39,6 +39,7 @@ def hostile_sop(tmp_path: Path) -> None:
         ("output", "Disposisi/arahan Kabag"),
     ):
         text = text.replace(f"{key}: {value}", f'{key}: "{value}{quoted}"', 1)
+    text = text.replace("      perbaiki: 4", f'      "perbaiki{quoted}": 4', 1)  # an outcome's name is a key
     (tmp_path / "sops").mkdir(exist_ok=True)
     (tmp_path / "sops" / "jahat.yaml").write_text(text)
 
@@ -64,7 +65,10 @@ def test_no_escape_reaches_the_terminal_from_any_text(sop, tmp_path: Path, files
             ("runs",),
             ("list",),
             ("show", "jahat"),
+            ("show", "jahat", "-f", "mermaid"),
             ("stats", "jahat"),
+            ("monitor", "jahat"),
+            ("inbox", "--all"),
             ("verify",),
         ):
             result = sop(*args)

@@ -56,6 +56,11 @@ def lane_mark(step: dict[str, Any], part: dict[str, Any]) -> str:
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
 
 
+def unsafe(ch: str) -> bool:
+    """Whether a character must never reach a terminal or a diagram as itself."""
+    return _UNSAFE.match(ch) is not None
+
+
 def _visible(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -79,8 +84,8 @@ def for_terminal(data: Any) -> Any:
     take their data through here, so no call site can forget it."""
     if isinstance(data, str):
         return terminal_text(data)
-    if isinstance(data, dict):
-        return {k: for_terminal(v) for k, v in data.items()}
+    if isinstance(data, dict):  # keys too: an outcome's name is a key
+        return {(terminal_text(k) if isinstance(k, str) else k): for_terminal(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         return type(data)(for_terminal(v) for v in data)
     return data

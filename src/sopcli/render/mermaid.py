@@ -6,10 +6,13 @@ from typing import Any
 
 from sopcli.i18n import _
 from sopcli.plan import END
+from sopcli.render import unsafe
 
 
 def _label(text: str) -> str:
-    return "".join(f"#{ord(c)};" if c in '"<>#&`' or ord(c) < 32 else c for c in text.replace("\n", " "))
+    """Text inside a quoted Mermaid label: its markup characters, controls and direction overrides as
+    Mermaid entity codes (`#27;`), so neither the diagram nor a terminal showing it can be subverted."""
+    return "".join(f"#{ord(c)};" if c in '"<>#&`' or unsafe(c) else c for c in text.replace("\n", " "))
 
 
 def sop_mermaid(doc: dict[str, Any]) -> str:
