@@ -206,3 +206,28 @@ def test_scripts_see_the_same_json_and_csv_in_both_languages(sop, files, monkeyp
         outputs[lang] = [sop("report", "-f", fmt).out for fmt in ("json", "csv")] + [sop("runs", "-f", "json").out]
     assert outputs["id"] == outputs["en"]
     assert json.loads(outputs["id"][0])["run"]["status"] == "active"
+
+
+def test_every_name_of_a_value_in_help_is_in_the_catalogue() -> None:
+    """Help names values (`--period PERIOD`); each of those names has its Indonesian text."""
+    from sopcli.cli.framework import METAVARS
+
+    used = {m for path in (SRC / "cli").glob("*.py") for m in re.findall(r'metavar="([^"]+)"', path.read_text())}
+    assert used <= set(METAVARS), used - set(METAVARS)
+    assert all(catalogue().get(name) for name in METAVARS)
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("exprt",), "no such command: exprt (did you mean export"),
+        (("runs", "extra"), "unexpected extra argument(s): extra"),
+        (("runs", "--limit", "0"), "--limit: '0' is below the least allowed, 1"),
+    ],
+)
+def test_the_frameworks_usage_errors_in_both_languages(sop, monkeypatch, args, words: str) -> None:
+    monkeypatch.setenv("SOP_LANG", "en")
+    assert words in sop(*args, ok=False).err
+    monkeypatch.setenv("SOP_LANG", "id")
+    said = sop(*args, ok=False).err
+    assert not re.search(r"Did you mean|Got unexpected|Input should|is not one of", said), said

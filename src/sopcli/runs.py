@@ -243,7 +243,7 @@ class Runs:
         return self._write(ref, "sop note", check)
 
     def assign(self, ref: str | None, actor: str, person: str) -> RunState:
-        checked_text(person, "ACTOR=PERSON")
+        checked_text(person, _("ACTOR=PERSON"))
 
         def check(state: RunState, refs: list[dict[str, Any]]) -> tuple[str, dict[str, Any], datetime]:
             engine.check_assign(state, actor)

@@ -36,5 +36,10 @@ METAVARS = (
     N_("ACTOR=PERSON"),
     N_("SOP"),
     N_("N"),
+    N_("PERIOD"),
+    N_("DATE"),
+    N_("FILE.docx"),
+    N_("URL"),
+    N_("a4|f4"),
     N_("id|en"),
 )

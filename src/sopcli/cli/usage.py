@@ -10,7 +10,8 @@ from typer import _click
 
 from sopcli.i18n import _
 
-_EXTRA = re.compile(r"^Got unexpected extra arguments? \((.*)\)$")
+_EXTRA = re.compile(r"^Got unexpected extra argument(?:s|\(s\))? \((.*)\)$")
+_SUGGESTED = re.compile(r"^(.*?)\.? Did you mean (.*)\?$")  # Typer appends this, in English, to any language
 _NO_COMMAND = re.compile(r"^No such command '(.*)'\.?$")
 _NEEDS_VALUE = re.compile(r"^Option '(.*)' requires (an argument|\d+ arguments)\.$")
 _NO_VALUE = re.compile(r"^Option '(.*)' does not take a value\.$")
@@ -42,6 +43,17 @@ def _bad_value(err: Any) -> str:
             return _("{name}: {value!r} is not one of {choices}", name=name, value=value, choices=expected)
         if kind in ("float_parsing", "float_type"):
             return _("{name}: {value!r} is not a number", name=name, value=value)
+        limits = first.get("ctx") or {}
+        if kind in ("greater_than_equal", "greater_than"):
+            limit = limits.get("ge", limits.get("gt"))
+            if kind == "greater_than_equal":
+                return _("{name}: {value!r} is below the least allowed, {limit}", name=name, value=value, limit=limit)
+            return _("{name}: {value!r} must be more than {limit}", name=name, value=value, limit=limit)
+        if kind in ("less_than_equal", "less_than"):
+            limit = limits.get("le", limits.get("lt"))
+            if kind == "less_than_equal":
+                return _("{name}: {value!r} is above the most allowed, {limit}", name=name, value=value, limit=limit)
+            return _("{name}: {value!r} must be less than {limit}", name=name, value=value, limit=limit)
     if match := _NOT_ONE_OF.search(str(err.message)):
         choices = match.group(2).replace("'", "")
         return _("{name}: {value!r} is not one of {choices}", name=name, value=match.group(1), choices=choices)
@@ -60,6 +72,11 @@ def describe(err: Any) -> str:
     if isinstance(err, _click.exceptions.BadParameter):
         return _bad_value(err)
     message = str(err.message)
+    if match := _SUGGESTED.match(message):
+        quoted = re.search(r"'(.*?)'", match.group(1))
+        names = match.group(2).replace("'", "")
+        base = _("no such command: {name}", name=quoted.group(1)) if quoted else match.group(1)
+        return base + " (" + _("did you mean {names}?", names=names) + ")"
     if match := _EXTRA.match(message):
         return _("unexpected extra argument(s): {args}", args=match.group(1))
     if match := _NO_COMMAND.match(message):
