@@ -231,3 +231,12 @@ def test_the_frameworks_usage_errors_in_both_languages(sop, monkeypatch, args, w
     monkeypatch.setenv("SOP_LANG", "id")
     said = sop(*args, ok=False).err
     assert not re.search(r"Did you mean|Got unexpected|Input should|is not one of", said), said
+
+
+def test_the_operating_systems_reasons_are_said_in_the_chosen_language(sop, monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SOP_LANG", "id")
+    said = sop("validate", str(tmp_path / "tidak-ada.yaml"), ok=False).err
+    assert "berkas atau folder tidak ada" in said and "No such file" not in said
+    sop("start", "rkt-ii", "-q")
+    said = sop("done", "1", "--attach", str(tmp_path), ok=False).err
+    assert "No such" not in said and "Is a directory" not in said, said

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sopcli.errors import SopError
-from sopcli.i18n import N_, _
+from sopcli.i18n import N_, _, os_reason
 
 NAMES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
 # Where Debian's chromium-headless-shell and chromium keep the real binary, for a PATH without /usr/bin.
@@ -96,7 +96,7 @@ def print_pdf(
     try:
         beside = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     except OSError as error:
-        raise SopError(_("cannot write {path}: {reason}", path=out, reason=error.strerror), _(WRITE_HINT)) from None
+        raise SopError(_("cannot write {path}: {reason}", path=out, reason=os_reason(error)), _(WRITE_HINT)) from None
     try:
         with tempfile.TemporaryDirectory(prefix="sop-print-") as scratch:
             page = Path(scratch) / "document.html"
@@ -112,7 +112,7 @@ def print_pdf(
                 os.replace(pdf, out)
             except OSError as error:
                 raise SopError(
-                    _("cannot write {path}: {reason}", path=out, reason=error.strerror), _(WRITE_HINT)
+                    _("cannot write {path}: {reason}", path=out, reason=os_reason(error)), _(WRITE_HINT)
                 ) from None
     finally:
         shutil.rmtree(beside, ignore_errors=True)

@@ -20,7 +20,7 @@ from typing import Any
 
 from sopcli.docx_tables import PROCESS, TERMINATOR, Cell, Grid, grids
 from sopcli.errors import SopError
-from sopcli.i18n import _
+from sopcli.i18n import _, os_reason
 
 MIB = 1024 * 1024
 MAX_FILE = 16 * MIB
@@ -203,7 +203,7 @@ def _read_limited(path: Path) -> bytes:
     except FileNotFoundError:
         raise SopError(_("no file at {path}", path=path), _("check the path")) from None
     except OSError as err:
-        raise SopError(_("cannot read {path}: {reason}", path=path, reason=err.strerror)) from None
+        raise SopError(_("cannot read {path}: {reason}", path=path, reason=os_reason(err))) from None
     if not stat.S_ISREG(info.st_mode):
         raise _not_word(path.name)
     if info.st_size > MAX_FILE:
@@ -212,7 +212,7 @@ def _read_limited(path: Path) -> bytes:
         with open(path, "rb") as handle:
             data = handle.read(MAX_FILE + 1)
     except OSError as err:
-        raise SopError(_("cannot read {path}: {reason}", path=path, reason=err.strerror)) from None
+        raise SopError(_("cannot read {path}: {reason}", path=path, reason=os_reason(err))) from None
     if len(data) > MAX_FILE:
         raise _too_big(path.name, len(data))
     return data

@@ -15,7 +15,7 @@ from typing import Any
 
 from sopcli import safefs
 from sopcli.errors import Damaged, Refused, StoreError
-from sopcli.i18n import _
+from sopcli.i18n import _, os_reason
 
 CHUNK = 1 << 20
 STALE_SECONDS = 3600
@@ -87,7 +87,7 @@ def _open(path: Path) -> Attachment:
                 _("{name} is a folder, not a file", name=shown), _("attach the files in it, or a zip of it")
             ) from None
         raise Refused(
-            _("cannot read {name}: {reason}", name=shown, reason=err.strerror), _("check the path and permissions")
+            _("cannot read {name}: {reason}", name=shown, reason=os_reason(err)), _("check the path and permissions")
         ) from None
     info = os.fstat(fd)
     if stat.S_ISDIR(info.st_mode):
@@ -140,7 +140,7 @@ def stage(incoming: Path, item: Attachment) -> Staged:
             _(
                 "could not store the evidence {name!r}: {reason}; nothing was recorded",
                 name=item.name,
-                reason=err.strerror,
+                reason=os_reason(err),
             ),
             _("free space or fix the permissions, then run the command again"),
         ) from None
@@ -170,7 +170,7 @@ def stage_chunks(incoming: Path, item: dict[str, Any], chunks: Iterator[bytes]) 
             _(
                 "could not store the evidence {name!r}: {reason}; nothing was recorded",
                 name=item["name"],
-                reason=err.strerror,
+                reason=os_reason(err),
             ),
             _("free space or fix the permissions, then run the command again"),
         ) from None
@@ -225,7 +225,7 @@ def commit(home: Path, root: Path, item: Staged) -> str | None:
             _(
                 "could not store the evidence {name!r}: {reason}; nothing was recorded",
                 name=item.name,
-                reason=err.strerror,
+                reason=os_reason(err),
             ),
             _("free space or fix the permissions, then run the command again"),
         ) from None
@@ -274,7 +274,7 @@ def problem(root: Path, item: dict[str, Any]) -> str | None:
     try:
         sha, _size = hash_file(fd)
     except OSError as err:
-        return _("evidence file {path} cannot be read: {reason}", path=path, reason=err.strerror)
+        return _("evidence file {path} cannot be read: {reason}", path=path, reason=os_reason(err))
     finally:
         os.close(fd)
     if sha != item["sha256"]:

@@ -96,3 +96,32 @@ def bind_framework() -> None:
 
     gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
     gettext.textdomain(DOMAIN)
+
+
+# The operating system's reasons in the reader's language: the C library says them in English only.
+_REASONS = {
+    "ENOENT": N_("no such file or folder"),
+    "EACCES": N_("permission denied"),
+    "EPERM": N_("permission denied"),
+    "ENOSPC": N_("no space left on the device"),
+    "EDQUOT": N_("no space left on the device"),
+    "EROFS": N_("the file system is read-only"),
+    "EISDIR": N_("it is a folder"),
+    "ENOTDIR": N_("a part of the path is not a folder"),
+    "ENXIO": N_("no such device or address (a pipe or socket with nobody at the other end)"),
+    "ELOOP": N_("too many symbolic links"),
+    "ENAMETOOLONG": N_("the name is too long"),
+    "EIO": N_("input/output error (the device failed)"),
+    "EEXIST": N_("it already exists"),
+    "EBUSY": N_("the device or file is busy"),
+    "EMFILE": N_("too many open files"),
+    "ETXTBSY": N_("the file is busy"),
+}
+
+
+def os_reason(err: OSError) -> str:
+    """Why an operation on a file failed, in the chosen language (the OS's own words when unknown)."""
+    import errno as codes
+
+    name = codes.errorcode.get(err.errno or 0, "")
+    return _(_REASONS[name]) if name in _REASONS else (err.strerror or str(err))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sopcli.errors import InvalidSop, NotFound
-from sopcli.i18n import N_, _
+from sopcli.i18n import N_, _, os_reason
 
 if TYPE_CHECKING:
     import yaml
@@ -146,7 +146,7 @@ def _read(path: Path, limit: int) -> bytes:
     try:
         fd = os.open(path, flags)
     except OSError as err:
-        raise InvalidSop([f"{name}:1: " + _("cannot read the file: {reason}", reason=err.strerror)]) from None
+        raise InvalidSop([f"{name}:1: " + _("cannot read the file: {reason}", reason=os_reason(err))]) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -161,7 +161,7 @@ def _read(path: Path, limit: int) -> bytes:
             size += len(chunk)
         return b"".join(chunks)
     except OSError as err:
-        raise InvalidSop([f"{name}:1: " + _("cannot read the file: {reason}", reason=err.strerror)]) from None
+        raise InvalidSop([f"{name}:1: " + _("cannot read the file: {reason}", reason=os_reason(err))]) from None
     finally:
         os.close(fd)
 

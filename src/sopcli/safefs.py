@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from sopcli.errors import Damaged, StoreError
-from sopcli.i18n import _
+from sopcli.i18n import _, os_reason
 
 O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -30,14 +30,7 @@ def is_link(info: os.stat_result) -> bool:
 
 
 def io_error(path: Path, err: OSError, writing: bool = True) -> StoreError:
-    if err.errno == errno.ENOSPC:
-        reason = _("no space left on the device")
-    elif err.errno in (errno.EROFS,):
-        reason = _("the file system is read-only")
-    elif err.errno in (errno.EACCES, errno.EPERM):
-        reason = _("permission denied")
-    else:
-        reason = err.strerror or str(err)
+    reason = os_reason(err)
     if writing:
         return StoreError(
             _("could not write {path}: {reason}; nothing was changed", path=path, reason=reason),
@@ -180,7 +173,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         fsync_dir(path.parent)
     except OSError as err:
         raise StoreError(
-            _("wrote {path} but could not confirm it is on disk: {reason}", path=path, reason=err.strerror),
+            _("wrote {path} but could not confirm it is on disk: {reason}", path=path, reason=os_reason(err)),
             _("check the disk; `sop verify` shows what the store holds"),
         ) from None
 

@@ -24,4 +24,17 @@ TR = {
     "{name}: {value!r} is above the most allowed, {limit}": "{name}: {value!r} di atas batas terbesar, {limit}",
     "{name}: {value!r} must be less than {limit}": "{name}: {value!r} harus kurang dari {limit}",
     "Makes RUN the current run.": "Menjadikan PELAKSANAAN sebagai pelaksanaan saat ini.",
+    "no such file or folder": "berkas atau folder tidak ada",
+    "it is a folder": "itu sebuah folder",
+    "a part of the path is not a folder": "sebagian path bukan folder",
+    "no such device or address (a pipe or socket with nobody at the other end)": (
+        "perangkat atau alamat tidak ada (pipa atau soket tanpa pihak di ujung lainnya)"
+    ),
+    "too many symbolic links": "terlalu banyak tautan simbolik",
+    "the name is too long": "namanya terlalu panjang",
+    "input/output error (the device failed)": "kesalahan masukan/keluaran (perangkat gagal)",
+    "it already exists": "sudah ada",
+    "the device or file is busy": "perangkat atau berkas sedang sibuk",
+    "too many open files": "terlalu banyak berkas terbuka",
+    "the file is busy": "berkas sedang sibuk",
 }

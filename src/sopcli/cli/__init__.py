@@ -17,7 +17,7 @@ from typer.core import TyperCommand, TyperGroup
 from sopcli import __version__
 from sopcli.env import Environment
 from sopcli.errors import InvalidSop, SopError, Usage
-from sopcli.i18n import LANGUAGES, N_, UnknownLanguage, _, bind_framework, choose, set_language
+from sopcli.i18n import LANGUAGES, N_, UnknownLanguage, _, bind_framework, choose, os_reason, set_language
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -356,7 +356,7 @@ def main() -> None:
         code = 0
     except OSError as err:  # e.g. `sop log > /dev/full`
         _silence_stdout()
-        sys.stderr.write("sop: " + _("could not write the output: {reason}", reason=err.strerror or err) + "\n")
+        sys.stderr.write("sop: " + _("could not write the output: {reason}", reason=os_reason(err)) + "\n")
         code = 1
     sys.exit(code)
 

@@ -22,7 +22,7 @@ from tinydb.table import Document
 from sopcli import evidence, safefs, summaries
 from sopcli.errors import Damaged, LockTimeout, NotFound, Refused, StoreError
 from sopcli.evidence import Attachment, Staged
-from sopcli.i18n import _
+from sopcli.i18n import _, os_reason
 from sopcli.records import ID_ALPHABET, ID_LENGTH, RUN_REF, chain, chain_problems
 from sopcli.store import Build, Record, Summarize, Written
 
@@ -132,7 +132,7 @@ class TinyStore:
             self.home.mkdir(parents=True, exist_ok=True)
         except OSError as err:
             raise StoreError(
-                _("cannot create the store at {home}: {reason}", home=self.home, reason=err.strerror),
+                _("cannot create the store at {home}: {reason}", home=self.home, reason=os_reason(err)),
                 _("set SOP_HOME to a folder you can write"),
             ) from None
         for folder in (self.runs_dir, self.index_dir, self.evidence_dir, self.incoming):
