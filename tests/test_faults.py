@@ -130,5 +130,5 @@ def test_an_unreadable_attachment_is_refused_before_anything_is_recorded(sop, fi
     with monkeypatch.context() as patch:  # root reads any file, so the refusal is simulated
         patch.setattr(os, "open", guarded)
         line = sop.fail("done", "1", "--attach", str(secret))
-    assert "cannot read" in line and "Permission denied" in line
+    assert "cannot read" in line and "permission denied" in line
     assert len(json.loads(sop("log", "--format", "json").out)) == 1
