@@ -85,6 +85,17 @@ def test_wrapping_breaks_after_a_slash() -> None:
     assert lines == ["Memo/", "disposisi", "Karo"]
 
 
+def test_a_hyphenated_word_breaks_at_its_hyphens_only_when_wider_than_its_column() -> None:
+    def lines(text: str, width: int) -> list[str]:
+        return ["".join(t for t, _s in line) for line in wrap(Cell.of(text), width)]
+
+    assert lines("bahan-bahan RKT", 12) == ["bahan-bahan", "RKT"]
+    assert lines("contoh-surat-masuk", 13) == ["contoh-surat-", "masuk"]
+    assert lines("contoh-surat-masuk aktif", 8) == ["contoh-", "surat-", "masuk", "aktif"]
+    assert lines("2026-11-23", 6) == ["2026-1", "1-23"]  # a date is no word with hyphens: folded as a last resort
+    assert lines("OT.01.02-015-097", 10) == ["OT.01.02-0", "15-097"]
+
+
 def test_a_long_file_name_is_the_only_thing_folded() -> None:
     lines = ["".join(t for t, _s in line) for line in wrap(Cell.of("a " + "x" * 25), 10)]
     assert lines == ["a", "x" * 10, "x" * 10, "x" * 5]

@@ -1,5 +1,6 @@
 """Table layout for the terminal, apart from drawing: column widths, and text wrapped on spaces and
-after `/` so that no word is split at any width a table can be read in."""
+after `/` (a word wider than its column after a hyphen between letters) so that no word is ever split
+at any width a table can be read in."""
 
 from __future__ import annotations
 
@@ -70,12 +71,27 @@ def _tokens(chars: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
     return tokens
 
 
+def _pieces(word: list[tuple[str, str]]) -> list[list[tuple[str, str]]]:
+    """A word cut after each hyphen between letters (contoh-surat-masuk, bahan-bahan; never a date or a
+    number): where a word wider than its column may break before it is ever folded."""
+    pieces: list[list[tuple[str, str]]] = [[]]
+    for i, item in enumerate(word):
+        pieces[-1].append(item)
+        following = word[i + 1][0] if i + 1 < len(word) else ""
+        if item[0] == "-" and following.isalpha() and i > 0 and word[i - 1][0].isalpha():
+            pieces.append([])
+    return pieces
+
+
 def _width(chars: list[tuple[str, str]]) -> int:
     return sum(char_width(c) for c, _s in chars)
 
 
 def longest_word(cell: Cell) -> int:
-    return max((_width(_strip(t)) for p in cell.paragraphs() for t in _tokens(p)), default=0)
+    """The narrowest a column can be without folding this cell: its widest word, or hyphenated piece."""
+    return max(
+        (_width(piece) for p in cell.paragraphs() for t in _tokens(p) for piece in _pieces(_strip(t))), default=0
+    )
 
 
 def natural_width(cell: Cell) -> int:
@@ -101,14 +117,14 @@ def _spans(chars: list[tuple[str, str]]) -> Line:
 
 
 def wrap(cell: Cell, width: int) -> list[Line]:
-    """The cell's lines at `width`: breaks on spaces and after `/`; a word longer than the width (a
-    long file name, a hash) is the only thing ever folded."""
+    """The cell's lines at `width`: breaks on spaces and after `/`; a word wider than the width breaks
+    after its hyphens between letters, and only what is still wider (a long file name, a hash) folds."""
     width = max(1, width)
     lines: list[Line] = []
     for para in cell.paragraphs():
         current: list[tuple[str, str]] = []
-        for token in _tokens(para):
-            word = _strip(token)
+        for unit in _units(_tokens(para), width):
+            word = _strip(unit)
             if current and _width(current) + _width(word) > width:
                 lines.append(_spans(_strip(current)))
                 current = []
@@ -121,11 +137,22 @@ def wrap(cell: Cell, width: int) -> list[Line]:
                     cut = max(cut, 1)
                     lines.append(_spans(word[:cut]))
                     word = word[cut:]
-                current = list(word) + token[len(_strip(token)) :]
+                current = list(word) + unit[len(_strip(unit)) :]
                 continue
-            current.extend(token)
+            current.extend(unit)
         lines.append(_spans(_strip(current)))
     return lines
+
+
+def _units(tokens: list[list[tuple[str, str]]], width: int) -> list[list[tuple[str, str]]]:
+    """The tokens, each word wider than `width` cut into its hyphenated pieces (the last keeps the space)."""
+    units = []
+    for token in tokens:
+        word = _strip(token)
+        pieces = _pieces(word) if _width(word) > width else [word]
+        pieces[-1] = pieces[-1] + token[len(word) :]
+        units.extend(pieces)
+    return units
 
 
 @dataclass
@@ -164,6 +191,10 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], total: int
     frame = len(columns) + 1 + 2 * len(columns)  # borders and one space of padding on each side
     room = max(len(columns), total - frame)
     cells = [[col.header, *[row[i] for row in rows]] for i, col in enumerate(columns)]
+    data = [
+        col.fixed or max(col.floor, min(col.cap, max((longest_word(row[i]) for row in rows), default=0)))
+        for i, col in enumerate(columns)
+    ]
     floors = [max(col.floor, min(12, longest_word(col.header))) for col in columns]  # a title word never folds
     columns = [Column(c.header, c.weight, c.cap, floors[i], c.fixed) for i, c in enumerate(columns)]
     lowest = [
@@ -173,6 +204,11 @@ def widths(columns: Sequence[Column], rows: Sequence[Sequence[Cell]], total: int
     natural = [col.fixed or max(lowest[i], max(natural_width(c) for c in cells[i])) for i, col in enumerate(columns)]
     if sum(natural) <= room:
         return natural
+    while sum(lowest) > room:  # ...unless only a heading's word keeps the data from fitting: it folds first
+        longer = [i for i in range(len(columns)) if lowest[i] > data[i]]
+        if not longer:
+            break
+        lowest[max(longer, key=lambda i: (lowest[i] - data[i], i))] -= 1
     if sum(lowest) > room:
         return _squeeze(lowest, columns, room)
     result = list(lowest)

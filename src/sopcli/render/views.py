@@ -471,7 +471,7 @@ def calendar_footer(report: dict[str, Any]) -> Line:
 def runs_table(rows: list[dict[str, Any]], width: int, cs: Charset) -> list[Line]:
     rows = for_terminal(rows)
     columns = [
-        Column(Cell.of(_("Run")), weight=0, cap=6),
+        Column(Cell.of("id"), weight=0, cap=6),  # as in `sop list`: a short heading, in both languages
         Column(Cell.of("SOP"), weight=0.3),
         Column(Cell.of(_("Title")), weight=2),
         Column(Cell.of(_("Status")), weight=0.3),
