@@ -629,3 +629,12 @@ def test_a_store_written_by_sopcli_0_1_is_read_and_moved_forward(sop, home: Path
     tabel = json.loads(sop("monitor", "rkt-ii", "--period", "2026-11", "-f", "json").out)
     assert tabel["runs"]["total"] == 2 and tabel["steps"][0]["passes"] == 2
     assert "2 runs checked" in sop("verify", "--all").out
+
+
+def test_the_inbox_says_which_damaged_run_it_leaves_out(sop, home: Path) -> None:
+    damaged, whole = start(sop), start(sop)
+    sop("note", "1", "a second record", "--run", damaged)
+    rewrite(run_file(home, damaged), lambda records: records.pop("2"))
+    result = sop("inbox", "--all", ok=None)
+    assert result.code == 0 and whole in result.out and damaged not in result.out
+    assert f"run {damaged} is left out" in result.err and "removed from the end" in result.err

@@ -297,7 +297,8 @@ class Runs:
                 continue
             try:
                 state = self.fold(row["id"], self.store.read(row["id"]))
-            except (NotFound, StoreError):
+            except (NotFound, StoreError) as err:  # said, never silently left out: the work waits somewhere
+                self.warnings.append(_("run {run} is left out: {problem}", run=row["id"], problem=err.message))
                 continue
             step = state.active
             if step is None:

@@ -37,4 +37,5 @@ TR = {
     "the device or file is busy": "perangkat atau berkas sedang sibuk",
     "too many open files": "terlalu banyak berkas terbuka",
     "the file is busy": "berkas sedang sibuk",
+    "run {run} is left out: {problem}": "pelaksanaan {run} tidak ditampilkan: {problem}",
 }

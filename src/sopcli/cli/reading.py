@@ -211,7 +211,10 @@ def inbox(
     everyone: Annotated[bool, typer.Option("--all", help=N_("what waits for everyone, unassigned lanes too"))] = False,
     fmt: FormatOpt = TableOrJson.table,
 ) -> None:
-    rows = runs_of(ctx).inbox(person, everyone)
+    runs = runs_of(ctx)
+    rows = runs.inbox(person, everyone)
+    for warning in runs.warnings:
+        warn("sop: " + _("warning: {text}", text=warning))
     if fmt is TableOrJson.json:
         print_json([{k: v for k, v in row.items() if k != "inputs"} for row in rows])
         return
