@@ -143,7 +143,12 @@ def matches(row: dict[str, Any], query: Query) -> bool:
 
 def listing(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The fields `sop runs` shows, newest first."""
+    from sopcli.records import is_time
+
     found = [{k: row.get(k) for k in LISTED} for row in rows]
+    for item in found:  # what the table will read as times and text; a wrong one is found and named
+        if not is_time(item["started_at"]) or not (item["finished_at"] is None or is_time(item["finished_at"])):
+            raise ValueError(item["id"])
     found.sort(key=lambda r: (instant(r["started_at"]), r["id"]), reverse=True)
     return found
 

@@ -278,12 +278,15 @@ class Runs:
     def inbox(self, person: str | None = None, everyone: bool = False) -> list[dict[str, Any]]:
         """The active steps of active runs that wait in lanes assigned to `person` (the acting person by
         default), or everyone's with unassigned lanes too; overdue first, then by deadline."""
+        who = person or self.actor
+        return summaries.diagnosed(self.store.rows(), lambda rows: self._waiting(rows, who, everyone))
+
+    def _waiting(self, rows: list[dict[str, Any]], who: str, everyone: bool) -> list[dict[str, Any]]:
         from sopcli.queries import instant
 
-        who = person or self.actor
         now = self.env.now()
         found = []
-        for row in self.store.rows():
+        for row in rows:
             active = row.get("active")
             if row.get("status") != "active" or not active:
                 continue

@@ -110,8 +110,21 @@ def regular_or_absent(path: Path) -> None:
 
 def read_bytes(path: Path, limit: int | None = None) -> bytes:
     """The whole content of a regular file of the store (FileNotFoundError when it is absent)."""
+    return read_changed(path, limit)[1] or b""
+
+
+Version = tuple[int, int, int, int]  # inode, device, size, modification time: a file as it stands
+
+
+def read_changed(path: Path, limit: int | None = None, known: Version | None = None) -> tuple[Version, bytes | None]:
+    """The file's version and its content, or None for the content when it is still the `known` version
+    (judged on the opened file, so a file replaced meanwhile is read afresh)."""
     fd = open_regular(path)
     try:
+        info = os.fstat(fd)
+        version = (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns)
+        if known is not None and version == known:
+            return version, None
         chunks = []
         size = 0
         while chunk := os.read(fd, 1 << 20):
@@ -122,7 +135,7 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
                     _("{path} is larger than any store file should be; it was left untouched", path=path),
                     _("move it aside"),
                 )
-        return b"".join(chunks)
+        return version, b"".join(chunks)
     except OSError as err:
         raise io_error(path, err, writing=False) from None
     finally:

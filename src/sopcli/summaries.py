@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+from sopcli.errors import Damaged
 from sopcli.i18n import _
 from sopcli.records import is_int, is_time
 
 Check = Callable[[Any], bool]
+T = TypeVar("T")
 STATUSES = ("active", "completed", "cancelled")
 
 
@@ -120,3 +122,20 @@ def differences(row: dict[str, Any], expected: dict[str, Any]) -> list[str]:
 def as_of(row: dict[str, Any]) -> datetime:
     """The moment the row was computed for (the working time of open passes runs up to it)."""
     return datetime.fromisoformat(row["as_of"])
+
+
+def diagnosed(rows: list[dict[str, Any]], compute: Callable[[list[dict[str, Any]]], T]) -> T:
+    """`compute(rows)`, trusting the rows (checking 10,000 of them field by field would cost more than the
+    listing); when it fails on a row of the wrong shape, that row is found and named as damage."""
+    try:
+        return compute(rows)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError, ZeroDivisionError):
+        for row in rows:
+            wrong = problem(row)
+            if wrong:
+                run = row.get("id") if isinstance(row, dict) else None
+                raise Damaged(
+                    _("run {run}: {problem}", run=run, problem=wrong),
+                    _("after checking, run `sop store reindex`"),
+                ) from None
+        raise

@@ -281,6 +281,7 @@ def monitor(
     from zoneinfo import ZoneInfo
 
     from sopcli import monitor as monitoring
+    from sopcli import summaries
     from sopcli.model import sop_document
     from sopcli.queries import Query, parse_period
 
@@ -289,7 +290,8 @@ def monitor(
     zone = ZoneInfo(found.calendar.timezone)
     chosen = parse_period(period, since, until) or _this_half(runs.env.now().astimezone(zone))
     query = Query(sop=found.id, period=chosen, now=runs.env.now())
-    data = monitoring.build(sop_document(found), runs.rows(query), chosen, runs.env.now())
+    document = sop_document(found)
+    data = summaries.diagnosed(runs.rows(query), lambda rows: monitoring.build(document, rows, chosen, runs.env.now()))
     if fmt is MonitorFormat.json:
         print_json(data)
         return

@@ -34,7 +34,16 @@ SCALARS = (
 
 
 def to_json(data: Any) -> str:
+    """Indented JSON; a list of flat records (runs, the inbox) one record to a line, which reads as well,
+    suits line tools, and is written by the C encoder at once where indenting 10,000 runs takes a second."""
+    if isinstance(data, list) and data and all(isinstance(r, dict) and _flat(r) for r in data):
+        lines = ",\n".join("  " + json.dumps(r, ensure_ascii=False) for r in data)
+        return "[\n" + lines + "\n]\n"
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _flat(record: dict[str, Any]) -> bool:
+    return not any(isinstance(v, dict | list) and v for v in record.values())
 
 
 def rows_csv(header: list[str], rows: list[list[Any]]) -> str:

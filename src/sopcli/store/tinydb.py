@@ -83,6 +83,7 @@ class TinyStore:
         self.lock_timeout = lock_timeout
         self.runs_dir = home / "runs"
         self.index_dir = home / "index"
+        self._shards: dict[Path, tuple[safefs.Version, list[dict[str, Any]]]] = {}
         self.evidence_dir = home / "evidence"
         self.incoming = home / "incoming"
 
@@ -404,21 +405,30 @@ class TinyStore:
         return self.index_dir / f"{run_id[:2]}.json"
 
     def _shard_entries(self, shard: Path) -> list[dict[str, Any]]:
-        """The entries of one index shard (each {id, row, pending}); rows of the wrong shape are damage."""
-        doc = AtomicJSONStorage(shard).read() or {}
+        """The entries of one index shard (each {id, row, pending}); rows of the wrong shape are damage.
+        A shard read before and unchanged since is not parsed again (a listing reads every shard)."""
+        known = self._shards.get(shard)
+        try:
+            version, raw = safefs.read_changed(shard, MAX_FILE, known[0] if known else None)
+        except FileNotFoundError:
+            return []
+        if raw is None and known is not None:
+            return known[1]
+        doc = parse_document(shard, raw or b"")
         entries = []
-        for raw in doc.get("runs", {}).values():
-            entry = _entry_of(raw)
+        for item in doc.get("runs", {}).values():
+            entry = _entry_of(item)
             if entry is None:
                 raise Damaged(
                     _(
                         "the index file {path} is damaged ({detail}); it was left untouched",
                         path=shard,
-                        detail=_row_detail(raw),
+                        detail=_row_detail(item),
                     ),
                     _("after checking, run `sop store reindex`"),
                 )
             entries.append(entry)
+        self._shards[shard] = (version, entries)
         return entries
 
     def _entries(self) -> list[dict[str, Any]]:
@@ -459,12 +469,11 @@ class TinyStore:
         that the query covers, filtered here in Python."""
         from sopcli.queries import matches
 
-        found = []
-        for entry in self._entries():
-            row = self._current_row(entry)
-            if row is not None and (query is None or matches(row, query)):
-                found.append(row)
-        return found
+        def covered(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            return [row for row in rows if query is None or matches(row, query)]
+
+        every = [row for entry in self._entries() if (row := self._current_row(entry)) is not None]
+        return summaries.diagnosed(every, covered)
 
     def row(self, run_id: str) -> dict[str, Any] | None:
         """None too for a row of the first format (the first write rebuilds it): it holds too little to be
@@ -483,12 +492,12 @@ class TinyStore:
     def listing(self, query: Query) -> list[dict[str, Any]]:
         from sopcli.queries import listing
 
-        return listing(self.rows(query))
+        return summaries.diagnosed(self.rows(query), listing)
 
     def step_stats(self, sop_id: str, standards: dict[int, float | None], query: Query) -> dict[str, Any]:
         from sopcli.stats import step_stats
 
-        return step_stats(sop_id, standards, self.rows(query))
+        return summaries.diagnosed(self.rows(query), lambda rows: step_stats(sop_id, standards, rows))
 
     def unindexed(self) -> list[str]:
         """Run files that have no row in the index (an index removed, or a file added outside sop)."""
@@ -662,8 +671,6 @@ def _entry_of(raw: Any) -> dict[str, Any] | None:
         return None
     if "row" in raw or "pending" in raw:
         row, pending = raw.get("row"), raw.get("pending")
-        if any(item is not None and summaries.problem(item) for item in (row, pending)):
-            return None  # every field a listing, a statistic or the inbox reads, of the right type
     else:
         row, pending = raw, None
     for item in (row, pending):
