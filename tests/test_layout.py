@@ -78,18 +78,18 @@ def check_geometry(flow: Layout) -> None:
                 else:
                     way = "end"
                 uses[node].append((key, way))
-        shared = {segment: keys for segment, keys in owners.items() if len(keys) > 1 and not joins(flow, keys)}
-        assert not shared, f"arrows of different hand-overs share segments: {list(shared.items())[:3]}"
+        for segment, keys in owners.items():
+            for a, b in itertools.combinations(keys, 2):
+                assert joins(flow, a, b), f"arrows of different hand-overs share {segment}: {a}, {b}"
         for node, found in uses.items():
-            keys = {key for key, _way in found}
-            if len(keys) > 1 and not joins(flow, keys):  # different hand-overs meet only where they cross
-                ways = {way for _key, way in found}
-                assert ways == {"h", "v"}, (node, found)
+            for (a, way_a), (b, way_b) in itertools.combinations(found, 2):
+                if not joins(flow, a, b):  # different hand-overs meet only where they cross at right angles
+                    assert {way_a, way_b} == {"h", "v"}, (node, found)
 
 
-def joins(flow: Layout, keys: set[tuple[Any, ...]]) -> bool:
-    """Arrows that may share a segment: one hand-over's; in a joined layout, all those into one symbol."""
-    return len({key[:3] for key in keys}) == 1 or (flow.joined and len({key[3] for key in keys}) == 1)
+def joins(flow: Layout, a: tuple[Any, ...], b: tuple[Any, ...]) -> bool:
+    """Arrows that may share a segment: of one hand-over; in a joined layout, also two into one symbol."""
+    return a[:3] == b[:3] or (flow.joined and a[3] == b[3])
 
 
 def check_symbols(flow: Layout, doc: dict[str, Any]) -> None:
@@ -202,7 +202,8 @@ def flows(draw: st.DrawFn) -> dict[str, Any]:
     actors = [{"id": f"l{i}", "name": f"L{i}"} for i in range(lanes)]
     steps = []
     for no in range(1, count + 1):
-        mine = sorted(draw(st.sets(st.integers(0, lanes - 1), min_size=1, max_size=min(2, lanes))))
+        several = lanes > 1 and draw(st.integers(0, 4)) == 0  # a step in two lanes, as real forms have a few
+        mine = sorted(draw(st.sets(st.integers(0, lanes - 1), min_size=1 + several, max_size=1 + several)))
         step: dict[str, Any] = {"no": no, "actors": [f"l{i}" for i in mine]}
         if no < count and draw(st.booleans()) and draw(st.booleans()):
             other = draw(st.integers(1, count))
@@ -213,9 +214,10 @@ def flows(draw: st.DrawFn) -> dict[str, Any]:
     return {"actors": actors, "steps": steps}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(flows(), st.integers(0, 4))
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(flows(), st.sampled_from([0, 3, 4, 6]))
 def test_any_form_is_laid_out_cleanly(doc: dict[str, Any], every: int) -> None:
+    """Forms as offices write them, up to 14 steps and 5 lanes, with jumps, loops and page breaks."""
     breaks = list(range(every, len(doc["steps"]), every)) if every else []
     flow = lay(doc, breaks)
     assert drawn(flow) == handovers(doc)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -192,7 +192,7 @@ class _Want:
     label: str | None
     back: bool
     order: tuple[int, ...]
-    group: tuple[Any, ...] = ()
+    groups: frozenset[Any] = frozenset()  # what it may share segments with: routes with a group in common
 
 
 class _Plan:
@@ -296,7 +296,7 @@ class _Plan:
                                     None,
                                     False,
                                     (0, 0, 0),
-                                    (s,),
+                                    frozenset({s}),
                                 )
                             )
                         if ends:
@@ -327,7 +327,7 @@ class _Plan:
             span = abs(b.y - a.y)
             # links first, then straight drops within a lane, then the rest, shortest first; loops last
             order = (1 if span <= 2 else 2 + 2 * int(back) + int(a.x != b.x), span, abs(b.x - a.x))
-            return _Want(start, end, no, target, label, back, order, (no, target, label, a.role, b.role))
+            return _Want(start, end, no, target, label, back, order, frozenset({(no, target, label, a.role, b.role)}))
 
         for target, label in step.targets:
             if target == END:
@@ -367,8 +367,9 @@ class _Grid:
         self.blocked: set[Node] = set()
         self.strict: dict[Node, int] = {}  # the node straight above or below a symbol: its own arrows only
         self.soft: dict[Node, int] = {}  # side ports and the corners above and below: passable, not bendable
-        self.used: dict[Node, tuple[str, Any]] = {}  # (h, v or x, hand-over); x: a bend, an end, a crossing
-        self.moves: dict[Any, set[tuple[Node, Node]]] = {}  # each hand-over's unit moves, in its direction
+        # (h, v or x, the groups every route there has in common); x: a bend, an end, a crossing
+        self.used: dict[Node, tuple[str, frozenset[Any]]] = {}
+        self.moves: dict[Any, set[tuple[Node, Node]]] = {}  # each group's unit moves, in its direction
         for index, s in symbols:
             self.blocked.update({(s.x - 1, s.y), (s.x, s.y), (s.x + 1, s.y)})
             for node in ((s.x, s.y - 1), (s.x, s.y + 1)):
@@ -379,16 +380,20 @@ class _Grid:
     def inside(self, node: Node, low: int, high: int) -> bool:
         return 0 <= node[0] < self.width and low <= node[1] <= high
 
-    def open_to(self, node: Node, group: Any) -> bool:
-        """Whether a hand-over may end, start or bend at the node: unused, or used by itself."""
+    def open_to(self, node: Node, groups: frozenset[Any]) -> bool:
+        """Whether a route may end, start or bend at the node: unused, or used only by routes it may share with."""
         if node in self.blocked or not 0 <= node[1] < len(self.levels):
             return False
         use = self.used.get(node)
-        return use is None or use[1] == group
+        return use is None or bool(use[1] & groups)
 
-    def mark(self, nodes: list[Node], group: Any) -> None:
-        moves = self.moves.setdefault(group, set())
-        moves.update(itertools.pairwise(nodes))
+    def shares(self, node: Node, groups: frozenset[Any]) -> bool:
+        use = self.used.get(node)
+        return use is not None and bool(use[1] & groups)
+
+    def mark(self, nodes: list[Node], groups: frozenset[Any]) -> None:
+        for group in groups:
+            self.moves.setdefault(group, set()).update(itertools.pairwise(nodes))
         for k, node in enumerate(nodes):
             if k == 0 or k == len(nodes) - 1:
                 axis = "x"
@@ -398,11 +403,11 @@ class _Grid:
                 axis = "x" if bent else "h" if before[1] == after[1] else "v"
             old = self.used.get(node)
             if old is None:
-                self.used[node] = (axis, group)
-            elif old[1] == group:
-                self.used[node] = (old[0] if old[0] == axis else "x", group)
+                self.used[node] = (axis, groups)
+            elif old[1] & groups:
+                self.used[node] = (old[0] if old[0] == axis else "x", old[1] & groups)
             else:
-                self.used[node] = ("x", None)
+                self.used[node] = ("x", frozenset())
 
 
 # Costs, in quarter steps: a bend costs as much as three steps; running along an arrow of the same
@@ -428,73 +433,86 @@ def _ports(symbol: Symbol, leaving: bool) -> list[tuple[Node, int, int]]:
 def _route(grid: _Grid, want: _Want, symbols: list[Symbol], low: int, high: int) -> list[Node] | None:
     """The cheapest path from a free port of the source to a free port of the target, passing no symbol,
     sharing no segment with another hand-over, bending nowhere another hand-over passes."""
-    source, target = symbols[want.start], symbols[want.end]
-    goals = {node: (d, cost) for node, d, cost in _ports(target, leaving=False) if grid.open_to(node, want.group)}
-    queue: list[tuple[int, int, Node, int]] = []
-    best: dict[tuple[Node, int], int] = {}
-    parent: dict[tuple[Node, int], tuple[Node, int] | None] = {}
-    count = itertools.count()
-    for node, d, cost in _ports(source, leaving=True):
-        if grid.open_to(node, want.group) and grid.inside(node, low, high):
-            best[(node, d)] = cost
-            parent[(node, d)] = None
-            heapq.heappush(queue, (cost, next(count), node, d))
-    while queue:
-        cost, _n, node, d = heapq.heappop(queue)
-        if cost > best.get((node, d), cost):
-            continue
-        if node in goals and goals[node][0] == d:
-            return _walk_back(parent, (node, d))
-        for nd in (d, (d + 1) % 4, (d + 3) % 4):
-            step = _step(grid, want, node, d, nd, goals, low, high)
-            if step is None:
+    return _Search(grid, want, symbols, low, high).run()
+
+
+class _Search:
+    """One shortest-path search (Dijkstra over node and direction, a bend costing extra)."""
+
+    def __init__(self, grid: _Grid, want: _Want, symbols: list[Symbol], low: int, high: int) -> None:
+        self.grid, self.want, self.low, self.high = grid, want, low, high
+        self.groups = want.groups
+        self.mine: set[tuple[Node, Node]] = set().union(*(grid.moves.get(g, set()) for g in want.groups))
+        self.own = (want.start, want.end)
+        self.source, target = symbols[want.start], symbols[want.end]
+        self.goals = {n: (d, c) for n, d, c in _ports(target, leaving=False) if grid.open_to(n, self.groups)}
+
+    def run(self) -> list[Node] | None:
+        grid, goals = self.grid, self.goals
+        queue: list[tuple[int, int, Node, int]] = []
+        best: dict[tuple[Node, int], int] = {}
+        parent: dict[tuple[Node, int], tuple[Node, int] | None] = {}
+        count = itertools.count()
+        for node, d, cost in _ports(self.source, leaving=True):
+            if grid.open_to(node, self.groups) and grid.inside(node, self.low, self.high):
+                best[(node, d)] = cost
+                parent[(node, d)] = None
+                heapq.heappush(queue, (cost, next(count), node, d))
+        while queue:
+            cost, _n, node, d = heapq.heappop(queue)
+            if cost > best.get((node, d), cost):
                 continue
-            nxt, price = step
-            total = cost + price
-            if total < best.get((nxt, nd), total + 1):
-                best[(nxt, nd)] = total
-                parent[(nxt, nd)] = (node, d)
-                heapq.heappush(queue, (total, next(count), nxt, nd))
-    return None
+            if node in goals and goals[node][0] == d:
+                return _walk_back(parent, (node, d))
+            for nd in (d, (d + 1) % 4, (d + 3) % 4):
+                step = self.step(node, d, nd)
+                if step is None:
+                    continue
+                nxt, price = step
+                total = cost + price
+                if total < best.get((nxt, nd), total + 1):
+                    best[(nxt, nd)] = total
+                    parent[(nxt, nd)] = (node, d)
+                    heapq.heappush(queue, (total, next(count), nxt, nd))
+        return None
 
-
-def _step(
-    grid: _Grid, want: _Want, node: Node, d: int, nd: int, goals: dict[Node, tuple[int, int]], low: int, high: int
-) -> tuple[Node, int] | None:
-    """The next node and the cost of moving there, or None where the rules forbid it."""
-    x, y = node
-    nxt = (x + MOVES[nd][0], y + MOVES[nd][1])
-    if not grid.inside(nxt, low, high) or nxt in grid.blocked:
-        return None
-    mine = grid.moves.get(want.group, set())
-    if (nxt, node) in mine:
-        return None  # against the flow of an arrow of the same hand-over
-    price = UNIT
-    if nd != d:
-        bendable = grid.levels[y] not in STRAIGHT_ONLY and grid.open_to(node, want.group)
-        if not bendable or node in goals or grid.soft.get(node, want.start) not in (want.start, want.end):
+    def step(self, node: Node, d: int, nd: int) -> tuple[Node, int] | None:
+        """The next node and the cost of moving there, or None where the rules forbid it."""
+        grid = self.grid
+        x, y = node
+        nxt = (x + MOVES[nd][0], y + MOVES[nd][1])
+        if not (0 <= nxt[0] < grid.width and self.low <= nxt[1] <= self.high) or nxt in grid.blocked:
             return None
-        price += BEND
-    if (node, nxt) in mine:
-        return nxt, SHARED + price - UNIT
-    horizontal = nd in (LEFT, RIGHT)
-    level = grid.levels[nxt[1]]
-    if horizontal and level in STRAIGHT_ONLY:
-        return None
-    if nxt in goals:
-        return (nxt, price + goals[nxt][1]) if goals[nxt][0] == nd else None
-    if nxt in grid.strict:
-        return None
-    use = grid.used.get(nxt)
-    if use is not None and use[1] != want.group:
-        if use[0] == "x" or use[0] == ("h" if horizontal else "v"):
+        if (nxt, node) in self.mine:
+            return None  # against the flow of an arrow it shares with
+        price = UNIT
+        if nd != d:
+            if grid.levels[y] in STRAIGHT_ONLY or not grid.open_to(node, self.groups) or node in self.goals:
+                return None
+            if grid.soft.get(node, self.want.start) not in self.own:
+                return None
+            price += BEND
+        if (node, nxt) in self.mine and grid.shares(nxt, self.groups):
+            return nxt, SHARED + price - UNIT
+        horizontal = nd in (LEFT, RIGHT)
+        level = grid.levels[nxt[1]]
+        if horizontal and level in STRAIGHT_ONLY:
             return None
-        price += CROSSING
-    if grid.soft.get(nxt, want.start) not in (want.start, want.end):
-        price += BESIDE
-    if horizontal and level != CHANNEL:
-        price += OFF_CHANNEL
-    return nxt, price
+        goal = self.goals.get(nxt)
+        if goal is not None:
+            return (nxt, price + goal[1]) if goal[0] == nd else None
+        if nxt in grid.strict:
+            return None
+        use = grid.used.get(nxt)
+        if use is not None and not use[1] & self.groups:
+            if use[0] == "x" or use[0] == ("h" if horizontal else "v"):
+                return None
+            price += CROSSING
+        if grid.soft.get(nxt, self.want.start) not in self.own:
+            price += BESIDE
+        if horizontal and level != CHANNEL:
+            price += OFF_CHANNEL
+        return nxt, price
 
 
 def _walk_back(parent: dict[tuple[Node, int], tuple[Node, int] | None], last: tuple[Node, int]) -> list[Node]:
@@ -555,13 +573,17 @@ def _window(want: _Want, symbols: list[Symbol], rows: list[Row]) -> tuple[int, i
 CLEAN, JOIN, TANGLE = "clean", "join", "tangle"
 
 
-def _attempt(plan: _Plan, tracks: int, channels: int, mode: str) -> Layout | None:
-    """The layout at this size, or None if some arrow finds no clean route. In JOIN mode the arrows into
-    one symbol may join before it (as on paper, when it has more arrows coming in than sides); in TANGLE
-    mode an arrow that still finds no way shares segments with others."""
+def _attempt(
+    plan: _Plan, tracks: int, channels: int, mode: str, first: Sequence[int] = ()
+) -> tuple[Layout | None, int]:
+    """The layout at this size, or None and the arrow that found no clean route. The arrows `first` are
+    routed before the others. In JOIN mode the arrows into one symbol may join before it (as on paper,
+    when it has more arrows coming in than sides); in TANGLE mode an arrow that still finds no way
+    shares segments with others."""
     rows, symbols, wants, heights = plan.build(tracks, channels)
+    order = [*first, *(i for i in range(len(wants)) if i not in first)]
     if mode != CLEAN:
-        wants = [replace(w, group=("into", w.end)) for w in wants]
+        wants = [replace(w, groups=w.groups | {("into", w.end)}) for w in wants]
     width = len(plan.lanes) * (2 * tracks + 3)
     routes: list[Route] = []
     grids = []
@@ -573,17 +595,18 @@ def _attempt(plan: _Plan, tracks: int, channels: int, mode: str) -> Layout | Non
                     levels[row.top + k] = kind
         grids.append(_Grid(width, levels, [(i, s) for i, s in enumerate(symbols) if s.page == page]))
     tangled = False
-    for want in wants:
+    for index in order:
+        want = wants[index]
         source = symbols[want.start]
         grid = grids[source.page]
         low, high = _window(want, symbols, rows)
-        nodes = _route(grid, want, symbols, low, high) or _route(grid, want, symbols, 0, len(grid.levels) - 1)
+        nodes = _route(grid, want, symbols, low, high)
         if nodes is None:
             if mode != TANGLE:
-                return None
+                return None, index
             nodes = _forced(grid, want, symbols)
             tangled = True
-        grid.mark(nodes, want.group)
+        grid.mark(nodes, want.groups)
         target = symbols[want.end]
         routes.append(
             Route(
@@ -602,8 +625,9 @@ def _attempt(plan: _Plan, tracks: int, channels: int, mode: str) -> Layout | Non
     pages = tuple(
         Page(p, tuple(i for i, r in enumerate(rows) if r.page == p), heights[p]) for p in range(plan.page_count)
     )
+    routes = [route for _index, route in sorted(zip(order, routes, strict=True), key=lambda pair: pair[0])]
     layers = (tuple(rows), tuple(symbols), tuple(routes), pages)
-    return Layout(plan.lanes, tracks, channels, *layers, joined=mode != CLEAN, tangled=tangled)
+    return Layout(plan.lanes, tracks, channels, *layers, joined=mode != CLEAN, tangled=tangled), -1
 
 
 def _forced(grid: _Grid, want: _Want, symbols: list[Symbol]) -> list[Node]:
@@ -620,23 +644,45 @@ def _forced(grid: _Grid, want: _Want, symbols: list[Symbol]) -> list[Node]:
     return nodes
 
 
-def _sizes() -> Iterator[tuple[int, int]]:
-    """Room to try, smallest first: more channels cost only height, more tracks widen every lane."""
-    for tracks in range(1, MAX_TRACKS + 1):
-        for channels in range(1, MAX_CHANNELS + 1):
-            yield tracks, channels
+# Room to try, smallest first: more channels cost only height, more tracks widen every lane.
+SIZES = ((1, 1), (1, 2), (1, 3), (2, 2), (2, 3), (MAX_TRACKS, MAX_CHANNELS))
+RETRIES = 2  # at each size, the arrow that found no way is routed first at the next try
+
+
+def _sizes(plan: _Plan) -> list[tuple[int, int]]:
+    """The sizes to try; the largest has at least a track beside the lanes for every long arrow that
+    passes a row, and every connector stacked at a page's edge (where few lanes carry many jumps)."""
+    passing = [0] * (len(plan.steps) + 1)
+    for i, step in enumerate(plan.steps):
+        for target, _label in step.targets:
+            j = plan.position.get(target) if isinstance(target, int) else None
+            if j is not None and abs(j - i) > 1:
+                for k in range(min(i, j), max(i, j)):
+                    passing[k] += 1
+    edges: dict[tuple[int, bool], int] = {}
+    for connector in plan.connectors:
+        edges[(connector.page, connector.at_top)] = edges.get((connector.page, connector.at_top), 0) + 1
+    busiest = max(passing) + max(edges.values(), default=0)
+    needed = -(-busiest // (2 * len(plan.lanes))) + 1
+    return [*SIZES, (needed, MAX_CHANNELS)] if needed > MAX_TRACKS else list(SIZES)
 
 
 def layout(lanes: Sequence[str], steps: Sequence[dict[str, Any]], breaks: Sequence[int] = ()) -> Layout:
     """The flowchart of `steps` (an SOP document's or a report's) over `lanes` (actor ids, left to right);
     `breaks` are the indexes of the steps that begin a new page."""
     plan = _Plan(lanes, flow_steps(steps), breaks)
+    sizes = _sizes(plan)
     for mode in (CLEAN, JOIN):
-        for tracks, channels in _sizes():
-            found = _attempt(plan, tracks, channels, mode)
-            if found is not None:
-                return found
-    forced = _attempt(plan, MAX_TRACKS, MAX_CHANNELS, TANGLE)
+        for tracks, channels in sizes:
+            first: list[int] = []
+            for _try in range(RETRIES):
+                found, failed = _attempt(plan, tracks, channels, mode, first)
+                if found is not None:
+                    return found
+                if failed in first:
+                    break
+                first.insert(0, failed)
+    forced, _none = _attempt(plan, *sizes[-1], TANGLE)
     assert forced is not None
     return forced
 
