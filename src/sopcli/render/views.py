@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sopcli.i18n import _
-from sopcli.render import ASCII, UNICODE, Charset, for_terminal, lane_mark, one_line
+from sopcli.render import ASCII, UNICODE, Charset, for_terminal, lane_mark, one_line, taken_edges
 from sopcli.render import words as w
 from sopcli.render.grid import Cell, Column, Line, char_width, draw, text_width, wrap
 
@@ -648,19 +648,6 @@ def run_report(report: dict[str, Any], width: int, cs: Charset) -> list[Line]:
         lines += wrap_line(key, width)
     lines += wrap_line(calendar_footer(report), width)
     return lines
-
-
-def taken_edges(steps: list[dict[str, Any]]) -> set[tuple[str, str]]:
-    """The hand-overs a run has made so far, as (from, to): every completed pass's outcome or next step."""
-    taken = {("start", str(steps[0]["no"]))} if steps and steps[0]["passes"] else set()
-    for step in steps:
-        for item in step["history"]:
-            if item["finished_at"] is None:
-                continue
-            target = (step.get("outcomes") or {}).get(item["outcome"]) if item["outcome"] else step.get("next")
-            if target is not None:
-                taken.add((str(step["no"]), str(target)))
-    return taken
 
 
 def _run_glyph(steps: list[dict[str, Any]], cs: Charset) -> Any:
