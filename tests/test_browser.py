@@ -21,7 +21,6 @@ from sopcli.browser import find_chromium, print_pdf
 from sopcli.errors import SopError
 from tests.needs import missing
 
-
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
