@@ -79,3 +79,17 @@ def test_ascii_where_box_drawing_cannot_be_written(sop, files) -> None:
         text = "".join(text for line in lines for text, _style in line)
         assert not set(text) & set("─│┌┐└┘├┤┬┴┼▼▲→←■◆✓✗‼▶○"), sorted(set(text) & set("─│┌┐└┘├┤┬┴┼▼▲→←■◆"))
         assert "[#]" in text or "[+]" in text
+
+
+def test_more_lanes_than_the_width_holds_keep_each_mark_in_its_lane(sop, tmp_path, monkeypatch) -> None:
+    lines = ["id: lebar", "number: L/1", "title: Empat belas lajur", "actors:"]
+    lines += [f"  - {{id: l{i}, name: Lajur nomor {i}}}" for i in range(14)]
+    lines.append("steps:")
+    lines += [f"  - {{no: {no}, activity: Kegiatan {no}, actor: l{(no * 5) % 14}, time: 1 jam}}" for no in range(1, 15)]
+    (tmp_path / "sops").mkdir()
+    (tmp_path / "sops" / "lebar.yaml").write_text("\n".join(lines) + "\n")
+    for width in (80, 150, 200):
+        monkeypatch.setenv("COLUMNS", str(width))
+        out = sop("show", "lebar").out
+        assert max(len(line) for line in out.splitlines()) <= width, width
+        assert out.count("■") == 14

@@ -78,6 +78,8 @@ _ASCII_HEADS = {DOWN: "v", UP: "^", RIGHT: ">", LEFT: "<"}
 SHOW_GLYPHS = {"process": "[■]", "decision": "<◆>", "terminator": "( )", "offpage": "(>)"}
 ASCII_GLYPHS = {"process": "[#]", "decision": "<#>", "terminator": "( )", "offpage": "(>)"}
 LABEL_REACH = 12  # how far along its branch an outcome's name is looked for a place
+ROOM_BESIDE_FLOW = 48  # what the other columns of the table need at least, with the frame
+ROOM_BESIDE_FLOW_WIDE = 96  # the same with the Mutu Baku columns beside the activity
 
 
 def _line_char(bits: int, cs: Charset) -> str:
@@ -216,6 +218,35 @@ class FlowCanvas:
         return h + text + h
 
 
+class MarksCanvas:
+    """The lane column where the lanes are too many for the flow at this width: each step's mark in its
+    lanes' columns, without connectors (the activity says where the work goes)."""
+
+    def __init__(self, flow: Any, column: int, lane_chars: int, cs: Charset, glyphs: list[tuple[str, str]]) -> None:
+        self.flow, self.column, self.cs, self.lane_chars = flow, column, cs, lane_chars
+        self.width = len(flow.lanes) * lane_chars
+        self.marks: dict[int, list[tuple[int, str, str]]] = {}
+        for symbol, (text, style) in zip(flow.symbols, glyphs, strict=True):
+            if symbol.role == "step":
+                mark = text[1] if len(text) == 3 else text
+                self.marks.setdefault(symbol.row, []).append((self.x(symbol.x), mark, style))
+
+    def x(self, unit: int) -> int:
+        return (unit // self.flow.lane_width) * self.lane_chars + self.lane_chars // 2
+
+    def min_height(self, row: int) -> int:
+        return 1
+
+    def body(self, row: int, height: int) -> list[Line]:
+        chars = [(" ", "")] * self.width
+        for x, mark, style in self.marks.get(row, []):
+            chars[x] = (mark, style)
+        return [_spans(chars)] + [[(" " * self.width, "")] for _extra in range(height - 1)]
+
+    def rule(self, row: int) -> str:
+        return self.cs.box.h * (self.width + 2)
+
+
 def _spans(chars: list[tuple[str, str]]) -> Line:
     line: Line = []
     for ch, style in chars:
@@ -234,7 +265,7 @@ def flow_column(
     column: int,
     glyph: Any,
     route_style: Any = None,
-) -> tuple[Column, FlowCanvas, Line | None]:
+) -> tuple[Column, FlowCanvas | MarksCanvas, Line | None]:
     """The lane column of the form's table drawn as its flowchart: lane letters (or names, from
     NAMED_LANES columns) over the lanes, each step's symbol in its lanes, the arrows between them.
     `glyph(symbol)` gives each symbol's text and style, `route_style(route)` each arrow's style."""
@@ -246,13 +277,18 @@ def flow_column(
     if key is None:
         lane_chars = max(lane_chars, min(14, max(text_width(n) for n in names) + 1))
     glyphs = [glyph(symbol) for symbol in flow.symbols]
-    styles = [route_style(route) if route_style else "" for route in flow.routes]
-    canvas = FlowCanvas(flow, column, lane_chars, cs, glyphs, styles)
-    header = _flow_header(names, lane_chars, canvas)
+    room = width - (ROOM_BESIDE_FLOW_WIDE if width >= WIDE else ROOM_BESIDE_FLOW)
+    canvas: FlowCanvas | MarksCanvas
+    if len(lanes) * lane_chars > room and len(lanes) > 1:
+        canvas = MarksCanvas(flow, column, max(2, min(lane_chars, room // len(lanes))), cs, glyphs)
+    else:
+        styles = [route_style(route) if route_style else "" for route in flow.routes]
+        canvas = FlowCanvas(flow, column, lane_chars, cs, glyphs, styles)
+    header = _flow_header(names, canvas.lane_chars, canvas)
     return Column(header, weight=0, fixed=canvas.width), canvas, key
 
 
-def _flow_header(names: list[str], lane_chars: int, canvas: FlowCanvas) -> Cell:
+def _flow_header(names: list[str], lane_chars: int, canvas: FlowCanvas | MarksCanvas) -> Cell:
     """Each lane's letter or name centred over its symbols, a name wrapped within its lane."""
     wrapped = [[_plain(line) for line in wrap(Cell.of(name), max(1, lane_chars - 1))] for name in names]
     height = max((len(w) for w in wrapped), default=1)
@@ -481,7 +517,7 @@ def _procedure(doc: dict[str, Any], width: int, cs: Charset) -> list[Line]:
     merged = _merged_time(doc["steps"], time_column)
     lines = [[(_("Procedure"), "bold")], *draw(columns, rows, width, cs.box, merged=merged, canvas=canvas)]
     if key:
-        lines.append(key)
+        lines += wrap_line(key, width)
     return lines
 
 
