@@ -196,3 +196,19 @@ def test_the_dossier_holds_what_an_inspector_asks_for(sop, files) -> None:
     assert trail and all(r["hash"] in text for r in records)
     taken = [a for a in page.having("data-from") if "taken" in a.get("class", "")]
     assert {(a["data-from"], a["data-to"]) for a in taken} >= {("6", "4"), ("3", "4"), ("5", "6")}
+
+
+def test_commands_that_print_no_form_do_not_load_it(tmp_path: Path) -> None:
+    """`sop done`, `note` and `status` run many times a day: the form's code must cost them nothing."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from sopcli import cli\n"
+        "for args in (['status'], ['done', '1'], ['note', '1', 'x']): cli.run(args)\n"
+        "print(sorted(m for m in sys.modules if m in ('sopcli.render.html', 'sopcli.layout', 'sopcli.browser')))"
+    )
+    env = {**os.environ, "SOP_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60).stdout
+    assert out.strip().splitlines()[-1] == "[]"

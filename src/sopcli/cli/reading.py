@@ -85,7 +85,7 @@ def report_cmd(
     runs = runs_of(ctx)
     data = runs.report(run)
     if fmt in (ReportFormat.html, ReportFormat.pdf):
-        from sopcli.render.html import run_dossier
+        from sopcli.render.dossier import run_dossier
 
         page = run_dossier(data, runs.records(run), verification(runs, run), paper.value)
         print_document(page, fmt.value, output, paper.value)

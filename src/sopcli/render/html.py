@@ -1,7 +1,6 @@
-"""The printed SOP form (PermenPAN-RB 35/2012) and a run's dossier as one self-contained HTML page: inline
-CSS and SVG, nothing fetched, A4 or F4 landscape, readable in black and white. The flowchart is the
-layout's, only drawn here; every user and file text reaches the page through `for_html`, where the
-renderer takes its data."""
+"""The printed SOP form (PermenPAN-RB 35/2012) as one self-contained HTML page: inline CSS and SVG, nothing
+fetched, A4 or F4 landscape, readable in black and white; the flowchart table cut into pages that fit.
+Every user and file text reaches the page through `for_html`, where the renderer takes its data."""
 
 from __future__ import annotations
 
@@ -10,43 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from sopcli.i18n import _, language
-from sopcli.layout import (
-    BAND,
-    CHANNEL,
-    DECISION,
-    DOWN,
-    END,
-    FOOT,
-    LEFT,
-    LINK,
-    OFFPAGE,
-    PROCESS,
-    RIGHT,
-    RULE,
-    START,
-    TERMINATOR,
-    TOP,
-    UP,
-    Layout,
-    Route,
-    Row,
-    Symbol,
-    layout,
-    paginate,
-)
-from sopcli.render import MARKS, for_html, lane_mark
+from sopcli.layout import END, OFFPAGE, Row, layout, paginate
+from sopcli.render import for_html
 from sopcli.render import words as w
+from sopcli.render.svg import DEFS, Drawing, number, row_svgs
 
 PX_PER_MM = 96 / 25.4
 MARGIN_MM = 10
 PAPERS = {"a4": (297, 210), "f4": (330, 210)}  # landscape width and height in millimetres (F4: 210 x 330)
-
-# Pixel heights of a row's levels, and of the symbols drawn on them.
-LEVEL_HEIGHT = {RULE: 0.0, TOP: 20.0, LINK: 11.0, BAND: 34.0, FOOT: 20.0, CHANNEL: 7.0}
-ROW_PAD = 4.0
-HALF_HEIGHT = {PROCESS: 10.0, DECISION: 13.0, TERMINATOR: 8.0, OFFPAGE: 10.0}
-OFFPAGE_HALF_WIDTH = 10.0
-PORT_OFFSET = 7.0  # how far beside the middle the second and third arrows meet a symbol's top or bottom
 
 # Text metrics for estimating row heights (8 pt Liberation Sans, generously).
 CHAR_PX, LINE_PX, CELL_PAD = 5.5, 13.6, 8.0
@@ -98,234 +68,6 @@ def page_height(paper: str) -> float:
     return (PAPERS[paper][1] - 2 * MARGIN_MM) * PX_PER_MM
 
 
-# ------------------------------------------------------------------ the flowchart in SVG
-
-
-class Drawing:
-    """Maps the layout's grid to pixels: across, the lane's units to tracks beside the symbol; down, each
-    row's levels to pixels from the row's top (a rule is the top of the row below it)."""
-
-    def __init__(self, flow: Layout, lane_px: int) -> None:
-        self.flow, self.lane_px = flow, lane_px
-        self.half = min(lane_px * 0.3, 34.0)  # a process box's half width
-        self.gap = (lane_px / 2 - self.half) / (flow.tracks + 0.5)
-        self.where: dict[tuple[int, int], tuple[int, float]] = {}  # (page, grid y) -> (row, px from its top)
-        self.height: dict[int, float] = {}
-        for index, row in enumerate(flow.rows):
-            offset = ROW_PAD
-            for k, kind in enumerate(row.levels):
-                if kind == RULE:
-                    self.where[(row.page, row.top + k)] = (index, 0.0)
-                    continue
-                self.where[(row.page, row.top + k)] = (index, offset + LEVEL_HEIGHT[kind] / 2)
-                offset += LEVEL_HEIGHT[kind]
-            self.height[index] = offset + ROW_PAD
-
-    def x(self, unit: int) -> float:
-        lane, inner = divmod(unit, self.flow.lane_width)
-        k = inner - (self.flow.tracks + 1)
-        middle = lane * self.lane_px + self.lane_px / 2
-        if k == 0:
-            return middle
-        step = PORT_OFFSET if abs(k) == 1 else self.half + (abs(k) - 1) * self.gap
-        return middle + math.copysign(step, k)
-
-    def at(self, page: int, node: tuple[int, int]) -> tuple[int, float, float]:
-        row, y = self.where[(page, node[1])]
-        return row, self.x(node[0]), y
-
-    def half_width(self, symbol: Symbol) -> float:
-        if symbol.kind == OFFPAGE:
-            return OFFPAGE_HALF_WIDTH
-        return self.half * (0.8 if symbol.kind == TERMINATOR else 1.0)
-
-    def edge(self, symbol: Symbol, side: int, dx: float = 0.0) -> float:
-        """Where an arrow meets the symbol's outline: y for UP/DOWN sides (at dx from its middle), else x."""
-        _row, cx, cy = self.at(symbol.page, (symbol.x, symbol.y))
-        hh, hw = HALF_HEIGHT[symbol.kind], self.half_width(symbol)
-        if side in (LEFT, RIGHT):
-            return cx + (hw if side == RIGHT else -hw)
-        depth = hh
-        if symbol.kind == DECISION:
-            depth = hh * max(0.0, 1 - abs(dx) / hw)
-        elif symbol.kind == OFFPAGE and side == DOWN:
-            depth = hh - 8 * min(1.0, abs(dx) / hw)
-        return cy + (depth if side == DOWN else -depth)
-
-
-Piece = tuple[int, float, str, float, str]  # row, x1, y1, x2, y2 (y as a number of pixels or "100%")
-
-
-def _num(value: float) -> str:
-    return f"{value:.1f}".rstrip("0").rstrip(".")
-
-
-def route_pieces(d: Drawing, route: Route) -> tuple[list[Piece], Piece]:
-    """The route as straight pieces, each inside one row's SVG, and the last piece (that carries the head)."""
-    page = route.page
-    source, target = d.flow.symbols[route.start], d.flow.symbols[route.end]
-    points = [d.at(page, node) for node in route.points]
-    first, last = points[0], points[-1]
-    if route.exit in (UP, DOWN):
-        head_y = d.edge(source, route.exit, first[1] - d.x(source.x))
-        start = (first[0], first[1], head_y)
-    else:
-        start = (first[0], d.edge(source, route.exit), first[2])
-    opposite = {DOWN: UP, UP: DOWN, LEFT: RIGHT, RIGHT: LEFT}[route.entry]
-    if route.entry in (UP, DOWN):
-        end = (last[0], last[1], d.edge(target, opposite, last[1] - d.x(target.x)))
-    else:
-        end = (last[0], d.edge(target, opposite), last[2])
-    pieces: list[Piece] = []
-    chain = [start, *points]
-    for a, b in zip(chain, chain[1:], strict=False):
-        pieces += _split(a, b)
-    final = (last[0], last[1], _num(last[2]), end[1], _num(end[2]))
-    return pieces, (final[0], final[1], final[2], final[3], final[4])
-
-
-def _split(a: tuple[int, float, float], b: tuple[int, float, float]) -> list[Piece]:
-    """A segment between two rows runs to the bottom of the upper row and from the top of the lower one."""
-    (ra, xa, ya), (rb, xb, yb) = a, b
-    if ra == rb:
-        return [] if (xa, ya) == (xb, yb) else [(ra, xa, _num(ya), xb, _num(yb))]
-    down = rb > ra
-    pieces: list[Piece] = [(ra, xa, _num(ya), xa, "100%" if down else "0")]
-    step = 1 if down else -1
-    for row in range(ra + step, rb, step):
-        pieces.append((row, xa, "0" if down else "100%", xa, "100%" if down else "0"))
-    if yb:
-        pieces.append((rb, xb, "0" if down else "100%", xb, _num(yb)))
-    return pieces
-
-
-def _polygon(corners: list[tuple[float, float]]) -> str:
-    return '<polygon points="' + " ".join(f"{_num(x)},{_num(y)}" for x, y in corners) + '"/>'
-
-
-def _outline(kind: str, cx: float, cy: float, hw: float, hh: float) -> str:
-    """The symbol's shape: rectangle, diamond, capsule, or the pentagon of an off-page connector."""
-    box = f'x="{_num(cx - hw)}" y="{_num(cy - hh)}" width="{_num(2 * hw)}" height="{_num(2 * hh)}"'
-    if kind == PROCESS:
-        return f"<rect {box}/>"
-    if kind == TERMINATOR:
-        return f'<rect {box} rx="{_num(hh)}"/>'
-    if kind == DECISION:
-        return _polygon([(cx, cy - hh), (cx + hw, cy), (cx, cy + hh), (cx - hw, cy)])
-    point = hh - 8
-    return _polygon(
-        [(cx - hw, cy - hh), (cx + hw, cy - hh), (cx + hw, cy + point), (cx, cy + hh), (cx - hw, cy + point)]
-    )
-
-
-def symbol_svg(d: Drawing, symbol: Symbol, state: str | None = None, forced: bool = False) -> str:
-    _row, cx, cy = d.at(symbol.page, (symbol.x, symbol.y))
-    hh, hw = HALF_HEIGHT[symbol.kind], d.half_width(symbol)
-    cls = f"sym {symbol.kind}" + (f" {state}" if state else "")
-    data = f'data-shape="{symbol.kind}" data-step="{symbol.step}"' + (f' data-state="{state}"' if state else "")
-    if forced:
-        data += ' data-forced="true"'
-    shape = _outline(symbol.kind, cx, cy, hw, hh)
-    text = ""
-    if symbol.kind == TERMINATOR:
-        word = _("Start") if symbol.step == START else _("End")
-        text = f'<text x="{_num(cx)}" y="{_num(cy + 2.5)}" class="word">{word}</text>'
-    elif symbol.kind == OFFPAGE:
-        text = f'<text x="{_num(cx)}" y="{_num(cy + 1)}" class="word">{symbol.step}</text>'
-    elif state:
-        text = f'<text x="{_num(cx)}" y="{_num(cy + 4)}" class="mark">{MARKS[state]}</text>'
-    if forced:
-        text += f'<text x="{_num(cx + hw + 2)}" y="{_num(cy - hh + 6)}" class="forced">{MARKS["forced"]}</text>'
-    return f'<g class="{cls}" {data}>{shape}{text}</g>'
-
-
-def label_svg(d: Drawing, route: Route) -> str:
-    """An outcome's name beside the start of its branch, on the side its line does not turn to."""
-    source = d.flow.symbols[route.start]
-    _row, cx, cy = d.at(source.page, (source.x, source.y))
-    first = d.at(route.page, route.points[0])
-    turn = _direction_of(route.points[0], route.points[1]) if len(route.points) > 1 else route.exit
-    if route.exit == DOWN:
-        y = d.edge(source, DOWN, first[1] - cx) + 9
-        x, anchor = (first[1] - 3, "end") if turn == RIGHT else (first[1] + 3, "start")
-    elif route.exit in (RIGHT, LEFT):
-        y = cy + 10 if turn == UP else cy - 4
-        x, anchor = (d.edge(source, RIGHT) + 2, "start") if route.exit == RIGHT else (d.edge(source, LEFT) - 2, "end")
-    else:
-        return ""
-    return (
-        f'<text class="outcome" x="{_num(x)}" y="{_num(y)}" style="text-anchor:{anchor}" '
-        f'data-outcome="{route.label}">{route.label}</text>'
-    )
-
-
-def _direction_of(a: tuple[int, int], b: tuple[int, int]) -> int:
-    if b[0] != a[0]:
-        return RIGHT if b[0] > a[0] else LEFT
-    return DOWN if b[1] > a[1] else UP
-
-
-def row_svgs(
-    d: Drawing,
-    states: dict[tuple[str, str], tuple[str, bool]] | None = None,
-    taken: set[tuple[str, str]] | None = None,
-) -> dict[int, str]:
-    """The SVG of every row's lane cell: lane lines, arrows, symbols (with a run's states), outcome names."""
-    parts: dict[int, list[str]] = {i: [] for i in range(len(d.flow.rows))}
-    width = d.lane_px * len(d.flow.lanes)
-    for i in parts:
-        for lane in range(1, len(d.flow.lanes)):
-            x = _num(lane * d.lane_px)
-            parts[i].append(f'<line class="lane" x1="{x}" y1="0" x2="{x}" y2="100%"/>')
-    labelled: set[tuple[int, str]] = set()
-    for route in d.flow.routes:
-        pieces, final = route_pieces(d, route)
-        mark = ""
-        if taken is not None:
-            mark = " taken" if (route.source, route.target) in taken else " open"
-        by_row: dict[int, list[str]] = {}
-        for row, x1, y1, x2, y2 in pieces:
-            by_row.setdefault(row, []).append(f'<line x1="{_num(x1)}" y1="{y1}" x2="{_num(x2)}" y2="{y2}"/>')
-        row, x1, y1, x2, y2 = final
-        by_row.setdefault(row, []).append(
-            f'<line x1="{_num(x1)}" y1="{y1}" x2="{_num(x2)}" y2="{y2}" marker-end="url(#sop-head)"/>'
-        )
-        source = d.flow.symbols[route.start]
-        if route.label and source.role != "in" and (route.start, route.label) not in labelled:
-            labelled.add((route.start, route.label))
-            by_row.setdefault(source.row, []).append(label_svg(d, route))
-        for row, lines in by_row.items():
-            parts[row].append(
-                f'<g class="arrow{mark}" data-from="{route.source}" data-to="{route.target}">{"".join(lines)}</g>'
-            )
-    for symbol in d.flow.symbols:
-        state, forced = (
-            (states or {}).get((symbol.step, symbol.lane), (None, False)) if symbol.role == "step" else (None, False)
-        )
-        parts[symbol.row].append(symbol_svg(d, symbol, state, forced))
-    return {
-        i: f'<svg class="flow" width="{width}" height="100%" aria-hidden="true">{"".join(items)}</svg>'
-        for i, items in parts.items()
-    }
-
-
-DEFS = (
-    '<svg class="defs" width="0" height="0" aria-hidden="true"><defs>'
-    '<marker id="sop-head" viewBox="0 0 8 8" refX="7.5" refY="4" markerWidth="7" markerHeight="7" '
-    'markerUnits="userSpaceOnUse" '
-    'orient="auto-start-reverse"><path d="M0,0 L8,4 L0,8 z" fill="#000"/></marker>'
-    '<pattern id="sop-hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-    '<rect width="5" height="5" fill="#fff"/><line x1="0" y1="0" x2="0" y2="5" stroke="#888" stroke-width="1.6"/>'
-    "</pattern>"
-    '<pattern id="sop-cross" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">'
-    '<rect width="5" height="5" fill="#fff"/><path d="M0,0 V5 M0,0 H5" stroke="#777" stroke-width="1.4"/>'
-    "</pattern>"
-    '<pattern id="sop-dots" width="4" height="4" patternUnits="userSpaceOnUse">'
-    '<rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.8" fill="#999"/></pattern>'
-    "</defs></svg>"
-)
-
-
 # ------------------------------------------------------------------ the page
 
 
@@ -351,6 +93,7 @@ thead { display: table-header-group }
 .info th { text-align: left }
 .info ol { margin: 0; padding-left: 16px }
 .caption { margin: 0 0 4px; font-weight: bold }
+.chart th[data-lane] { font-size: 7pt; padding: 3px 2px }
 .chart td.no { text-align: right }
 .chart td.lanes { position: relative; padding: 0 }
 .chart td.connector { font-style: italic; color: #333 }
@@ -401,7 +144,7 @@ def page(title: str, body: str, paper: str) -> str:
     )
 
 
-def _lines(items: list[str]) -> str:
+def bullet_lines(items: list[str]) -> str:
     if not items:
         return ""
     return "<br>".join(("• " if len(items) > 1 else "") + item for item in items)
@@ -614,7 +357,7 @@ class Chart:
     def _row(self, r: int, svg: str, page_of: dict[int | None, int], members: tuple[int, ...]) -> str:
         d = self.drawing
         row = d.flow.rows[r]
-        flow = f'<td class="lanes" colspan="{len(self.lanes)}" style="height:{_num(self.height(r))}px">{svg}</td>'
+        flow = f'<td class="lanes" colspan="{len(self.lanes)}" style="height:{number(self.height(r))}px">{svg}</td>'
         if row.kind == "connector":
             rest = 5 if self.dossier else 4
             words = self._continues(row, page_of)
@@ -663,7 +406,7 @@ def _th(text: str, attributes: str = "") -> str:
     return f"<th {attributes}>{text}</th>" if attributes else f"<th>{text}</th>"
 
 
-def _heading(text: str) -> str:
+def heading(text: str) -> str:
     return f"<h2>{text}</h2>"
 
 
@@ -690,7 +433,7 @@ def lanes_note(step: dict[str, Any], names: dict[str, str]) -> str:
     return _("one of {lanes} does it", lanes=lanes)
 
 
-def _group(step: dict[str, Any]) -> int:
+def standard_of(step: dict[str, Any]) -> int:
     return step["time_with"] if step.get("time_with") is not None else step["no"]
 
 
@@ -705,284 +448,11 @@ def sop_form(document: dict[str, Any], paper: str = "a4") -> str:
     by_no = {s["no"]: s for s in steps}
     texts = []
     for i, step in enumerate(steps):
-        head = by_no.get(_group(step), step)
-        time = head.get("time") or "—"
+        time = by_no.get(standard_of(step), step).get("time") or "—"
         note = "<br>".join(x for x in (step.get("note") or "", lanes_note(step, names), flow_note(steps, i)) if x)
-        texts.append(
-            RowText(step["activity"], _lines(step["requires"]), time, _lines(step["output"]), note, group=_group(step))
-        )
+        requires, output = bullet_lines(step["requires"]), bullet_lines(step["output"])
+        texts.append(RowText(step["activity"], requires, time, output, note, group=standard_of(step)))
     chart = Chart(doc["actors"], steps, texts, paper, dossier=False)
     caption = f"{doc['number']} — {doc['title']}"
     body = f'<section class="sheet identity">{identity(doc)}</section>' + chart.html(caption)
     return page(f"{doc['number']} — {doc['title']}", body, paper)
-
-
-# ------------------------------------------------------------------ a run's dossier
-
-
-def _states(steps: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[str, bool]]:
-    """The mark of each lane's part of each step, and whether it was forced."""
-    out = {}
-    for step in steps:
-        alone = len(step["parts"]) == 1
-        for part in step["parts"]:
-            out[(str(step["no"]), part["lane"])] = (lane_mark(step, part), part["forced"] or (step["forced"] and alone))
-    return out
-
-
-def _files(files: list[dict[str, Any]], own: int) -> list[str]:
-    return [f["name"] + (" (" + _("step {no}", no=f["step"]) + ")" if f["step"] != own else "") for f in files]
-
-
-def _doing(step: dict[str, Any]) -> str:
-    """Who did the step and when, where its work went; who holds it while it is open."""
-    lines = []
-    for part in step["parts"]:
-        if part["status"] == "done" and part["by"]:
-            lane = f"{part['lane_name']}: " if len(step["parts"]) > 1 else ""
-            who = part["by"] + (MARKS["forced"] if part["forced"] else "")
-            lines.append(lane + _("{at} by {person}", at=w.moment(part["at"]), person=who))
-        elif part["status"] == "not_needed":
-            lines.append(f"{part['lane_name']}: " + _(w.MARK_NAMES["not_needed"]))
-    if step["status"] == "done" and not lines and step["by"]:
-        lines.append(_("{at} by {person}", at=w.moment(step["finished_at"]), person=step["by"]))
-    if step["outcome"]:
-        lines.append(f"→ {step['outcome']}")
-    if step["status"] != "done":
-        people = [p["person"] for p in step["parts"] if p["status"] in ("open", "pending") and p["person"]]
-        if people:
-            lines.append(_("assigned to {names}", names=", ".join(people)))
-    if step["due_at"]:
-        lines.append(_("due {at}", at=w.moment(step["due_at"])))
-    return "".join(f'<div class="who">{line}</div>' for line in lines)
-
-
-def _elapsed(step: dict[str, Any], day: float) -> str:
-    if step["status"] == "pending":
-        return "—"
-    parts = [w.minutes(step["elapsed_minutes"], day)]
-    if step["on_time"] is True:
-        parts.append(_(w.MARK_NAMES["on_time"]))
-    elif step["on_time"] is False or step["overdue"]:
-        parts.append(_("+{time} over", time=w.minutes(step["overrun_minutes"], day)))
-    if len(step["history"]) > 1:
-        parts += [
-            _("pass {n}: {time}", n=item["pass"], time=w.minutes(item["elapsed_minutes"], day))
-            for item in step["history"]
-        ]
-    return "<br>".join(parts)
-
-
-def _dossier_texts(report: dict[str, Any]) -> list[RowText]:
-    names = {lane["id"]: lane["name"] for lane in report["lanes"]}
-    day = report["run"]["day_minutes"]
-    texts = []
-    for step in report["steps"]:
-        standard = step["group_standard_minutes"]
-        requires = _lines(step["requires"] + [f"✓ {f}" for f in _files(step["inputs"], step["no"])])
-        output = _lines(step["output"] + [f"✓ {f['name']}" for f in step["artifacts"]])
-        notes = [f"✎ {n['by']}: {n['text']}" for n in step["notes"]]
-        note = "<br>".join(x for x in (step.get("note") or "", lanes_note(step, names), *notes) if x)
-        texts.append(
-            RowText(
-                step["activity"] + _doing(step),
-                requires,
-                "—" if standard is None else w.minutes(standard, day),
-                output,
-                note,
-                _elapsed(step, day),
-                _group(step),
-            )
-        )
-    return texts
-
-
-def _facts(rows: list[tuple[str, str]]) -> str:
-    return '<table class="facts">' + "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows) + "</table>"
-
-
-def _run_facts(report: dict[str, Any], verification: dict[str, Any]) -> str:
-    run, totals = report["run"], report["totals"]
-    day = run["day_minutes"]
-    status = w.status(run["status"]) + (f" ({run['cancel_reason']})" if run.get("cancel_reason") else "")
-    started = _("{at} by {person}", at=w.moment(run["started_at"]), person=run["started_by"])
-    if run["finished_at"]:
-        started += " · " + _("ended {at}", at=w.moment(run["finished_at"]))
-    rows = [("SOP", f"{run['number']} — {run['sop_title']}")]
-    if run["title"] != run["sop_title"]:
-        rows.append((_("Title"), run["title"]))
-    rows += [
-        (_("Run"), f"{run['id']} · {status}"),
-        (_("Started"), started),
-        (
-            _("Steps"),
-            _(
-                "{done}/{steps} done · {on_time} on time · {late} late",
-                done=totals["done"],
-                steps=totals["steps"],
-                on_time=totals["on_time"],
-                late=totals["late"],
-            ),
-        ),
-        (
-            _("Time"),
-            _(
-                "{elapsed} / {standard} (working time / standard)",
-                elapsed=w.minutes(totals["elapsed_minutes"], day),
-                standard=w.minutes(totals["standard_minutes"], day),
-            ),
-        ),
-    ]
-    if run["assignments"]:
-        assigned = ", ".join(f"{_lane_name(report, a)}: {p}" for a, p in run["assignments"].items())
-        rows.append((_("Assigned"), assigned))
-    rows.append((_("Verification"), _verdict(verification)))
-    rows.append((_("Report made"), w.moment(run["now"])))
-    return _facts(rows)
-
-
-def _lane_name(report: dict[str, Any], actor: str) -> str:
-    return next((lane["name"] for lane in report["lanes"] if lane["id"] == actor), actor)
-
-
-def _verdict(verification: dict[str, Any]) -> str:
-    if verification["problems"]:
-        return '<span class="bad">' + _("the audit trail or the evidence does not verify") + "</span>"
-    return (
-        '<span class="ok">'
-        + _(
-            "{records} records intact and within the rules; {files} evidence file(s) match their SHA-256.",
-            records=verification["records"],
-            files=verification["files"],
-        )
-        + "</span>"
-    )
-
-
-def _legend(day: float) -> str:
-    items = []
-    for state in ("on_time", "late", "done", "active", "overdue", "pending", "not_needed"):
-        box = (
-            f'<svg class="key" width="26" height="18" aria-hidden="true"><g class="sym process {state}">'
-            f'<rect x="1" y="1" width="24" height="16"/><text x="13" y="13" class="mark">{MARKS[state]}</text>'
-            "</g></svg>"
-        )
-        items.append(f"<span>{box} {_(w.MARK_NAMES[state])}</span>")
-    items.append(f"<span>{MARKS['forced']} {_(w.MARK_NAMES['forced'])}</span>")
-    items.append(f"<span>{w.day_length(day)}</span>")
-    return '<p class="legend">' + "".join(items) + "</p>"
-
-
-def _step_details(report: dict[str, Any]) -> str:
-    day = report["run"]["day_minutes"]
-    out = [_heading(_("Step details"))]
-    for step in report["steps"]:
-        out.append(f'<div class="details" data-step="{step["no"]}"><h3>{step["no"]}. {step["activity"]}</h3>')
-        if step["history"]:
-            head = [_("Pass"), _("Started"), _("Finished"), _("Elapsed"), _("By"), _("Outcome")]
-            rows = [
-                [
-                    str(item["pass"]),
-                    w.moment(item["started_at"]),
-                    w.moment(item["finished_at"]),
-                    w.minutes(item["elapsed_minutes"], day),
-                    (item["by"] or "—") + (f" {MARKS['forced']}" if item["forced"] else ""),
-                    item["outcome"] or "",
-                ]
-                for item in step["history"]
-            ]
-            out.append(_table(head, rows))
-        if len(step["parts"]) > 1:
-            rows = [[p["lane_name"], _part_status(p), _part_by(p)] for p in step["parts"]]
-            out.append(_table([_("Lane"), _("Status"), _("By")], rows))
-        files = [(_("Received"), f) for f in step["inputs"]] + [(_("Evidence"), f) for f in step["artifacts"]]
-        if files:
-            head = ["", _("File"), _("Size"), "SHA-256", _("Step")]
-            rows = [
-                [kind, f["name"], _size(f["size"]), f'<span class="mono">{f["sha256"]}</span>', str(f["step"])]
-                for kind, f in files
-            ]
-            out.append(_table(head, rows, "files", (10, 30, 10, 40, 10)))
-        if step["notes"]:
-            out.append(
-                "<ul>"
-                + "".join(f"<li>{w.moment(n['at'])} · {n['by']}: {n['text']}</li>" for n in step["notes"])
-                + "</ul>"
-            )
-        out.append("</div>")
-    return "".join(out)
-
-
-def _part_status(part: dict[str, Any]) -> str:
-    if part["status"] == "not_needed":
-        return _(w.MARK_NAMES["not_needed"])
-    return w.status("active" if part["status"] == "open" else part["status"])
-
-
-def _part_by(part: dict[str, Any]) -> str:
-    if part["by"]:
-        return _("{at} by {person}", at=w.moment(part["at"]), person=part["by"])
-    return part["person"] or "—"
-
-
-def _size(value: Any) -> str:
-    from sopcli.i18n import _n
-
-    count = int(value) if isinstance(value, int) else 0
-    return _n("{count} byte", "{count} bytes", count)
-
-
-def _table(head: list[str], rows: list[list[str]], cls: str = "", widths: tuple[int, ...] = ()) -> str:
-    header = "".join(f"<th>{h}</th>" for h in head)
-    if widths:
-        header = "".join(f'<th style="width:{pct}%">{h}</th>' for h, pct in zip(head, widths, strict=True))
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f'<table class="{cls}"><thead><tr>{header}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _trail(records: list[dict[str, Any]]) -> str:
-    from sopcli.render.views import UNICODE, describe
-
-    head = ["#", _("When"), _("By"), _("What"), "SHA-256"]
-    rows = []
-    for r in records:
-        when = w.moment(r["at"])
-        if r.get("recorded_at") and r["recorded_at"] != r["at"]:
-            when += "<br>" + _("recorded {at}", at=w.moment(r["recorded_at"]))
-        who = r["by"] + (
-            "<br>" + _("login {login}", login=r["login"]) if r.get("login") and r["login"] != r["by"] else ""
-        )
-        rows.append([str(r["seq"]), when, who, describe(r, UNICODE), f'<span class="mono">{r.get("hash", "")}</span>'])
-    return _heading(_("Audit trail")) + _table(head, rows, "trail", (4, 16, 12, 44, 24))
-
-
-def _verification(verification: dict[str, Any]) -> str:
-    out = [_heading(_("Verification")), f"<p>{_verdict(verification)}</p>"]
-    if verification["problems"]:
-        out.append('<ul class="bad">' + "".join(f"<li>{p}</li>" for p in verification["problems"]) + "</ul>")
-    return "".join(out)
-
-
-def run_dossier(
-    report: dict[str, Any], records: list[dict[str, Any]], verification: dict[str, Any], paper: str = "a4"
-) -> str:
-    """A run's printable dossier: its facts and the SOP's header, the flowchart with each step's state,
-    per step every pass and file with its SHA-256 and every note, the audit trail and the verify result."""
-    data = for_html({"report": report, "records": records, "verification": verification})
-    report, records, verification = data["report"], data["records"], data["verification"]
-    run = report["run"]
-    snapshot = (records[0].get("data") or {}).get("sop") if records else None
-    title = _("Run dossier {run}", run=run["id"])
-    first = f"<h2>{title}</h2>" + _run_facts(report, verification)
-    if isinstance(snapshot, dict) and snapshot.get("actors"):
-        first += identity(snapshot)
-    chart = Chart(report["lanes"], report["steps"], _dossier_texts(report), paper, dossier=True)
-    states = _states(report["steps"])
-    from sopcli.render import taken_edges
-
-    caption = f"{run['number']} — {run['sop_title']} · " + _("Run") + f" {run['id']}"
-    flow = chart.html(caption, states, taken_edges(report["steps"]), _legend(run["day_minutes"]))
-    rest = _step_details(report) + _trail(records) + _verification(verification)
-    body = f'<section class="sheet run">{first}</section>{flow}<section class="sheet rest">{rest}</section>'
-
-    return page(f"{run['number']} — {title}", body, paper)
