@@ -119,6 +119,9 @@ class FlowCanvas:
         for symbol, (text, style) in zip(flow.symbols, glyphs, strict=True):
             for k, ch in enumerate(text[:3]):
                 self.chars[symbol.y][self.x(symbol.x - 1 + k)] = (ch, style)
+            beside = self.x(symbol.x + 2)
+            if text[3:] and self.chars[symbol.y][beside][0] == " ":  # a forced part's * where no arrow leaves
+                self.chars[symbol.y][beside] = (text[3], STYLES["forced"])
         self._labels()
 
     def x(self, unit: int) -> int:
@@ -228,7 +231,7 @@ class MarksCanvas:
         self.marks: dict[int, list[tuple[int, str, str]]] = {}
         for symbol, (text, style) in zip(flow.symbols, glyphs, strict=True):
             if symbol.role == "step":
-                mark = text[1] if len(text) == 3 else text
+                mark = text[1] if len(text) >= 3 else text
                 self.marks.setdefault(symbol.row, []).append((self.x(symbol.x), mark, style))
 
     def x(self, unit: int) -> int:
@@ -696,8 +699,9 @@ def _run_glyph(steps: list[dict[str, Any]], cs: Charset) -> Any:
             return "( )", ""
         part = next((p for p in step["parts"] if p["lane"] == symbol.lane), None)
         kind = lane_mark(step, part) if part else "pending"
+        forced = bool(part and part["forced"]) or (step["forced"] and len(step["parts"]) == 1)
         left, right = ("<", ">") if symbol.kind == "decision" else ("[", "]")
-        return left + cs.marks[kind] + right, STYLES[kind]
+        return left + cs.marks[kind] + right + (cs.marks["forced"] if forced else ""), STYLES[kind]
 
     return glyph
 
