@@ -302,7 +302,8 @@ def _flow_header(names: list[str], lane_chars: int, canvas: FlowCanvas | MarksCa
             part = lines[n] if n < len(lines) else ""
             middle = canvas.x(canvas.flow.center(lane)) - lane * lane_chars
             start = max(0, min(lane_chars - text_width(part), middle - text_width(part) // 2))
-            text += (" " * start + part).ljust(lane_chars)[:lane_chars] if part.isascii() else " " * start + part
+            piece = " " * start + part
+            text += piece + " " * max(0, lane_chars - text_width(piece))
         rows.append(text.rstrip() or " ")
     return Cell.of("\n".join(rows))
 
