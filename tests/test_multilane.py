@@ -31,6 +31,14 @@ def steps(sop) -> dict[int, dict]:
     return {s["no"]: s for s in report(sop)["steps"]}
 
 
+def row_of(table: str, no: int) -> str:
+    """The lines of a step's row in a table (from its number to the rule under it)."""
+    lines = table.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(f"│{no:>3} │"))
+    last = next(i for i in range(first + 1, len(lines)) if not lines[i].startswith("│ "))
+    return "\n".join(lines[first:last])
+
+
 def test_the_example_validates_and_shows_every_lane_a_step_is_drawn_in(sop) -> None:
     assert "ok (contoh-surat-masuk, 9 steps)" in sop("validate", str(ROOT / "sops" / f"{EXAMPLE}.yaml")).out
     doc = json.loads(sop("show", EXAMPLE, "--format", "json").out)
@@ -41,9 +49,10 @@ def test_the_example_validates_and_shows_every_lane_a_step_is_drawn_in(sop) -> N
     assert eighth["together"] == "all"
     assert all(isinstance(s["actors"], list) for s in doc["steps"])
     table = sop("show", EXAMPLE).out
-    row1 = next(line for line in table.splitlines() if line.startswith("│  1 │"))
-    assert row1.count("■") == 2
-    assert "(steps 3–4)" in table
+    row1 = row_of(table, 1)
+    assert row1.count("[■]") == 2 and row1.count("( )") == 2  # its symbol and a start in both lanes
+    row3 = row_of(table, 3)
+    assert "(steps" in row3 and "3–4)" in row3  # one merged Waktu cell for steps 3 and 4
 
 
 def test_whoever_received_the_letter_enters_it(sop) -> None:
@@ -155,8 +164,8 @@ def test_the_report_marks_every_lane_of_a_step(sop, monkeypatch) -> None:
     sop("done", "1", "--as", "sari")
     monkeypatch.setenv("COLUMNS", "100")
     out = sop("report").out
-    row = next(line for line in out.splitlines() if line.startswith("│  1 │"))
-    assert "–" in row and "●" in row  # not needed in Tata Usaha; done without a standard in Sekretaris
+    row = row_of(out, 1)
+    assert "[–]" in row and "[●]" in row  # not needed in Tata Usaha; done without a standard in Sekretaris
     md = sop("report", "-f", "md").out
     assert "Tata Usaha, Sekretaris Biro" in md
     csv = sop("report", "-f", "csv").out

@@ -174,6 +174,8 @@ def step_report(state: RunState, step: StepState, now: datetime, timing: Timing 
         "requires": list(plan.requires),
         "output": list(plan.output),
         "note": plan.note,
+        "outcomes": dict(plan.outcomes) or None,
+        "next": None if plan.outcomes else plan.next,
         "notes": [{"at": iso(n.at, state), "by": n.by, "text": n.text} for n in step.notes],
         "inputs": _inputs(state, step),
         "artifacts": _unique([{**f, "step": plan.no} for p in step.passes for f in p.outputs]),

@@ -9,6 +9,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -137,6 +138,49 @@ AsOpt = Annotated[
     str | None,
     typer.Option("--as", metavar="PERSON", help=N_("who is acting; default: SOP_USER, else your login")),
 ]
+
+
+class Paper(StrEnum):
+    a4 = "a4"
+    f4 = "f4"
+
+
+PaperOpt = Annotated[
+    Paper,
+    typer.Option("--paper", metavar="a4|f4", help=N_("paper of the printed form, landscape: a4, or f4 (210 × 330 mm)")),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="FILE", help=N_("write the html or pdf to FILE (pdf needs it)")),
+]
+PRINTED = ("html", "pdf")
+
+
+def check_output(fmt: str, output: Path | None) -> None:
+    """-o belongs to the printed formats, and a PDF has nowhere to go but a file: bad usage, before any work."""
+    if output is not None and fmt not in PRINTED:
+        raise Usage(_("-o FILE is for --format html or pdf"), _("other formats go to standard output"))
+    if fmt == "pdf" and output is None:
+        raise Usage(_("--format pdf needs -o FILE"), _("or use --format html to write the page to standard output"))
+    if output is not None and not output.parent.is_dir():
+        raise SopError(
+            _("cannot write {path}: the folder {folder} does not exist", path=output, folder=output.parent),
+            _("create the folder first, or choose another file"),
+        )
+
+
+def print_document(html: str, fmt: str, output: Path | None, paper: str) -> None:
+    """The printed form: HTML to standard output or to FILE (whole or not at all), PDF through the browser."""
+    if fmt == "pdf" and output is not None:
+        from sopcli.browser import print_pdf
+
+        print_pdf(html, output, paper=paper)
+    elif output is not None:
+        from sopcli.safefs import atomic_write
+
+        atomic_write(output, html.encode("utf-8"))
+    else:
+        typer.echo(html, nl=False)
 
 
 def command(name: str, help: str, **options: Any) -> Callable[[F], F]:  # noqa: A002 - Typer's own word

@@ -8,7 +8,21 @@ from typing import Annotated, Any
 
 import typer
 
-from sopcli.cli import FormatOpt, TableOrJson, command, environment, print_json, print_lines, say, warn
+from sopcli.cli import (
+    FormatOpt,
+    OutputOpt,
+    Paper,
+    PaperOpt,
+    TableOrJson,
+    check_output,
+    command,
+    environment,
+    print_document,
+    print_json,
+    print_lines,
+    say,
+    warn,
+)
 from sopcli.env import Environment
 from sopcli.i18n import N_, _, _n
 
@@ -19,6 +33,8 @@ class ShowFormat(StrEnum):
     table = "table"
     json = "json"
     mermaid = "mermaid"
+    html = "html"
+    pdf = "pdf"
 
 
 def dirs(env: Environment) -> list[tuple[Path, str]]:
@@ -58,13 +74,20 @@ def show(
     ctx: typer.Context,
     sop: SopArg,
     fmt: Annotated[
-        ShowFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json or mermaid"))
+        ShowFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, mermaid, html or pdf"))
     ] = ShowFormat.table,
+    output: OutputOpt = None,
+    paper: PaperOpt = Paper.a4,
 ) -> None:
     from sopcli.model import sop_document
 
+    check_output(fmt.value, output)
     found = find_sop(environment(ctx), sop)
-    if fmt is ShowFormat.json:
+    if fmt in (ShowFormat.html, ShowFormat.pdf):
+        from sopcli.render.html import sop_form
+
+        print_document(sop_form(sop_document(found), paper.value), fmt.value, output, paper.value)
+    elif fmt is ShowFormat.json:
         print_json(sop_document(found))
     elif fmt is ShowFormat.mermaid:
         from sopcli.render.mermaid import sop_mermaid

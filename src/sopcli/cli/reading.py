@@ -7,7 +7,22 @@ from typing import Annotated, Any
 
 import typer
 
-from sopcli.cli import FormatOpt, RunOpt, TableOrJson, command, environment, print_json, print_lines, say, warn
+from sopcli.cli import (
+    FormatOpt,
+    OutputOpt,
+    Paper,
+    PaperOpt,
+    RunOpt,
+    TableOrJson,
+    check_output,
+    command,
+    environment,
+    print_document,
+    print_json,
+    print_lines,
+    say,
+    warn,
+)
 from sopcli.cli.definitions import find_sop
 from sopcli.i18n import N_, _, _n
 
@@ -19,6 +34,8 @@ class ReportFormat(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    html = "html"
+    pdf = "pdf"
 
 
 class Status(StrEnum):
@@ -58,10 +75,21 @@ def report_cmd(
     ctx: typer.Context,
     run: RunOpt = None,
     fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv or md"))
+        ReportFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv, md, html or pdf")),
     ] = ReportFormat.table,
+    output: OutputOpt = None,
+    paper: PaperOpt = Paper.a4,
 ) -> None:
-    data = runs_of(ctx).report(run)
+    check_output(fmt.value, output)
+    runs = runs_of(ctx)
+    data = runs.report(run)
+    if fmt in (ReportFormat.html, ReportFormat.pdf):
+        from sopcli.render.dossier import run_dossier
+
+        page = run_dossier(data, runs.records(run), verification(runs, run), paper.value)
+        print_document(page, fmt.value, output, paper.value)
+        return
     if fmt is ReportFormat.table:
         from sopcli.render.views import run_report
 
@@ -113,18 +141,17 @@ def verify(
             )
         )
         return
-    state, problems = runs.verify(run)
-    if problems:
-        for problem in problems:
+    found = verification(runs, run)
+    if found["problems"]:
+        for problem in found["problems"]:
             warn(f"sop: {problem}")
         raise typer.Exit(1)
-    files = len({f["sha256"] for s in state.steps.values() for p in s.passes for f in [*p.outputs, *p.inputs]})
     say(
         _(
             "Run {run}: {records} records intact and within the rules; {files} evidence file(s) match their SHA-256.",
-            run=state.id,
-            records=state.seq,
-            files=files,
+            run=found["run"],
+            records=found["records"],
+            files=found["files"],
         )
     )
 
@@ -143,6 +170,15 @@ def query_of(runs: Any, *, period: str | None, since: str | None, until: str | N
     from sopcli.queries import Query, parse_period
 
     return Query(period=parse_period(period, since, until), now=runs.env.now(), **fields)
+
+
+def verification(runs: Any, run: str | None) -> dict[str, Any]:
+    """What `sop verify` finds for a run: its problems, else how many records and evidence files it vouched for."""
+    state, problems = runs.verify(run)
+    if state is None or problems:
+        return {"run": run, "problems": problems, "records": 0, "files": 0}
+    files = len({f["sha256"] for s in state.steps.values() for p in s.passes for f in [*p.outputs, *p.inputs]})
+    return {"run": state.id, "problems": [], "records": state.seq, "files": files}
 
 
 @command("runs", help=N_("The runs, newest first (the newest 50 unless --limit or --all)."))

@@ -52,6 +52,19 @@ def lane_mark(step: dict[str, Any], part: dict[str, Any]) -> str:
     return kind
 
 
+def taken_edges(steps: list[dict[str, Any]]) -> set[tuple[str, str]]:
+    """The hand-overs a run has made so far, as (from, to): every completed pass's outcome or next step."""
+    taken = {("start", str(steps[0]["no"]))} if steps and steps[0]["passes"] else set()
+    for step in steps:
+        for item in step["history"]:
+            if item["finished_at"] is None:
+                continue
+            target = (step.get("outcomes") or {}).get(item["outcome"]) if item["outcome"] else step.get("next")
+            if target is not None:
+                taken.add((str(step["no"]), str(target)))
+    return taken
+
+
 # C0 and C1 controls, DEL, and the bidirectional overrides and isolates that reorder what is shown.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
 
@@ -88,6 +101,30 @@ def for_terminal(data: Any) -> Any:
         return {(terminal_text(k) if isinstance(k, str) else k): for_terminal(v) for k, v in data.items()}
     if isinstance(data, (list, tuple)):
         return type(data)(for_terminal(v) for v in data)
+    return data
+
+
+# For a page also the Arabic letter mark and the Unicode line and paragraph separators.
+_UNSAFE_HTML = re.compile(_UNSAFE.pattern[:-1] + "\u061c\u2028\u2029]")
+
+
+def html_text(text: str) -> str:
+    """User or file text made harmless for an HTML page: markup characters as entities (quotes too, so
+    it may stand in an attribute), every control and direction-changing character shown as its code."""
+    import html
+
+    return html.escape(_UNSAFE_HTML.sub(_visible, text.replace("\t", " ")), quote=True)
+
+
+def for_html(data: Any) -> Any:
+    """Every string inside `data`, keys included, made safe for HTML: the HTML renderer takes its data
+    through here, so no call site can forget it."""
+    if isinstance(data, str):
+        return html_text(data)
+    if isinstance(data, dict):
+        return {for_html(k): for_html(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return type(data)(for_html(v) for v in data)
     return data
 
 

@@ -21,7 +21,7 @@ class Charset:
 
     @classmethod
     def for_encoding(cls, encoding: str | None) -> Charset:
-        sample = "".join(MARKS.values()) + "┼─│•→✎"
+        sample = "".join(MARKS.values()) + "┼─│┌┐└┘├┤┬┴•→←▼▲■◆✎"  # marks, box drawing, the flow's glyphs
         try:
             sample.encode(encoding or "utf-8")
         except (UnicodeEncodeError, LookupError):

@@ -5,8 +5,9 @@ at any width a table can be read in."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 NBSP = "\u00a0"  # a space the layout never breaks at (between a number and its unit)
 Span = tuple[str, str]  # (text, style); the style is a Rich style name or ""
@@ -242,7 +243,17 @@ def _squeeze(lowest: list[int], columns: Sequence[Column], room: int) -> list[in
     return result
 
 
-Decorate = Callable[[int, int, int], Line]  # (column, row, line) -> replacement for a cell's line
+class Canvas(Protocol):
+    """A column drawn line by line rather than wrapped (the flowchart): it gives each row's lines at the
+    row's final height, and its part of the rule under each row, where its lines cross that rule."""
+
+    column: int
+
+    def min_height(self, row: int) -> int: ...
+
+    def body(self, row: int, height: int) -> list[Line]: ...
+
+    def rule(self, row: int) -> str: ...
 
 
 def draw(
@@ -254,9 +265,11 @@ def draw(
     header_style: str = "bold",
     merged: frozenset[tuple[int, int]] = frozenset(),
     lines_between: bool = True,
+    canvas: Canvas | None = None,
 ) -> list[Line]:
     """The table as lines of styled spans, each at most `total` columns wide. `merged` holds (row,
-    column) pairs whose cell runs on into the next row: no rule is drawn between them there."""
+    column) pairs whose cell runs on into the next row: no rule is drawn between them there. A `canvas`
+    draws its column itself (its column must have a fixed width)."""
     sizes = widths(columns, rows, total)
 
     def rule(left: str, mid: str, right: str) -> Line:
@@ -267,7 +280,10 @@ def draw(
         open_ = [(r, i) in merged for i in range(len(sizes))]
         text = box.v if open_[0] else box.ml
         for i, w in enumerate(sizes):
-            text += (" " if open_[i] else box.h) * (w + 2)
+            if canvas is not None and i == canvas.column:
+                text += canvas.rule(r)
+            else:
+                text += (" " if open_[i] else box.h) * (w + 2)
             right = open_[i + 1] if i + 1 < len(sizes) else None
             if right is None:
                 text += box.v if open_[i] else box.mr
@@ -281,9 +297,12 @@ def draw(
                 text += box.mm
         return [(text, border_style)]
 
-    def body(cells: Sequence[Cell], style: str = "") -> list[Line]:
+    def body(cells: Sequence[Cell], style: str = "", row: int | None = None) -> list[Line]:
         wrapped = [wrap(cell, sizes[i]) for i, cell in enumerate(cells)]
         height = max(len(w) for w in wrapped)
+        if canvas is not None and row is not None:
+            height = max(height, canvas.min_height(row))
+            wrapped[canvas.column] = canvas.body(row, height)
         out: list[Line] = []
         for n in range(height):
             line: Line = [(box.v, border_style)]
@@ -301,6 +320,6 @@ def draw(
     for r, row in enumerate(rows):
         if r == 0 or lines_between:
             lines.append(rule(box.ml, box.mm, box.mr) if r == 0 else between(r - 1))
-        lines += body(row)
+        lines += body(row, row=r)
     lines.append(rule(box.bl, box.bm, box.br))
     return lines

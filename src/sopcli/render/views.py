@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from sopcli.i18n import _
-from sopcli.render import for_terminal, lane_mark, one_line
+from sopcli.render import for_terminal, lane_mark, one_line, taken_edges
 from sopcli.render import words as w
 from sopcli.render.charset import ASCII, UNICODE, Charset
-from sopcli.render.grid import Cell, Column, Line, draw, wrap
+from sopcli.render.grid import Cell, Column, Line, char_width, draw, text_width, wrap
 
 WIDE = 120  # from here the Mutu Baku columns stand beside the activity
 NAMED_LANES = 150  # from here the lane columns carry the lanes' names instead of letters
@@ -23,13 +23,6 @@ STYLES = {
     "not_needed": "dim",
     "forced": "bold",
 }
-
-
-def _mark(kind: str, cs: Charset, forced: bool = False) -> Cell:
-    cell = Cell.of(cs.marks[kind], STYLES[kind], align="center")
-    if forced:
-        cell.add(cs.marks["forced"], STYLES["forced"])
-    return cell
 
 
 def legend(cs: Charset, kinds: tuple[str, ...], day_minutes: float) -> Line:
@@ -60,10 +53,264 @@ def lane_headers(names: list[str], width: int) -> tuple[list[str], Line | None]:
     return letters, [(text, "dim")]
 
 
-def _lane_columns(names: list[str], width: int) -> tuple[list[Column], Line | None]:
-    headers, key = lane_headers(names, width)
-    columns = [Column(Cell.of(h, align="center"), weight=0.3, cap=14 if width >= NAMED_LANES else 4) for h in headers]
-    return columns, key
+# ------------------------------------------------------------------ the flowchart in the lane columns
+
+UP, RIGHT, DOWN, LEFT = 1, 2, 4, 8  # the sides a character of a line joins, as bits
+_DIRECTION_BITS = (UP, RIGHT, DOWN, LEFT)  # layout.UP, RIGHT, DOWN, LEFT -> bits
+_LINES = {
+    UP | DOWN: "│",
+    LEFT | RIGHT: "─",
+    DOWN | RIGHT: "┌",
+    DOWN | LEFT: "┐",
+    UP | RIGHT: "└",
+    UP | LEFT: "┘",
+    UP | DOWN | RIGHT: "├",
+    UP | DOWN | LEFT: "┤",
+    LEFT | RIGHT | DOWN: "┬",
+    LEFT | RIGHT | UP: "┴",
+    UP | RIGHT | DOWN | LEFT: "┼",
+    UP: "│",
+    DOWN: "│",
+    LEFT: "─",
+    RIGHT: "─",
+}
+_HEADS = {DOWN: "▼", UP: "▲", RIGHT: "→", LEFT: "←"}  # the way an arrow goes into its symbol
+_ASCII_HEADS = {DOWN: "v", UP: "^", RIGHT: ">", LEFT: "<"}
+SHOW_GLYPHS = {"process": "[■]", "decision": "<◆>", "terminator": "( )", "offpage": "(>)"}
+ASCII_GLYPHS = {"process": "[#]", "decision": "<#>", "terminator": "( )", "offpage": "(>)"}
+LABEL_REACH = 12  # how far along its branch an outcome's name is looked for a place
+ROOM_BESIDE_FLOW = 48  # what the other columns of the table need at least, with the frame
+ROOM_BESIDE_FLOW_WIDE = 96  # the same with the Mutu Baku columns beside the activity
+
+
+def _line_char(bits: int, cs: Charset) -> str:
+    if cs is ASCII:
+        return "|" if bits in (UP | DOWN, UP, DOWN) else "-" if bits in (LEFT | RIGHT, LEFT, RIGHT) else "+"
+    return _LINES.get(bits, "┼")
+
+
+class FlowCanvas:
+    """The flowchart in the table's lane column: the layout's symbols, routes and outcome names as
+    characters, one line per level of each row; verticals run on through a row's extra lines and cross
+    the rules between rows."""
+
+    def __init__(
+        self,
+        flow: Any,
+        column: int,
+        lane_chars: int,
+        cs: Charset,
+        glyphs: list[tuple[str, str]],
+        route_styles: list[str],
+    ) -> None:
+        self.flow, self.column, self.cs, self.lane_chars = flow, column, cs, lane_chars
+        self.width = len(flow.lanes) * lane_chars
+        self.pad = (lane_chars - flow.lane_width) // 2
+        height = flow.pages[0].height if flow.pages else 0
+        self.chars = [[(" ", "")] * self.width for _ in range(height)]
+        self.bits = [[0] * self.width for _ in range(height)]
+        self.heads: dict[tuple[int, int], int] = {}
+        for route, style in zip(flow.routes, route_styles, strict=True):
+            self._route(route, style)
+        for y, row in enumerate(self.bits):
+            for x, bits in enumerate(row):
+                if bits:
+                    char = self._head(x, y) or _line_char(bits, cs)
+                    self.chars[y][x] = (char, self.chars[y][x][1])
+        for symbol, (text, style) in zip(flow.symbols, glyphs, strict=True):
+            for k, ch in enumerate(text[:3]):
+                self.chars[symbol.y][self.x(symbol.x - 1 + k)] = (ch, style)
+            beside = self.x(symbol.x + 2)
+            if text[3:] and self.chars[symbol.y][beside][0] == " ":  # a forced part's * where no arrow leaves
+                self.chars[symbol.y][beside] = (text[3], STYLES["forced"])
+        self._labels()
+
+    def x(self, unit: int) -> int:
+        """The character column of a grid unit: lanes widened evenly, the flow centred in each."""
+        lane, inner = divmod(unit, self.flow.lane_width)
+        return lane * self.lane_chars + self.pad + inner
+
+    def _head(self, x: int, y: int) -> str:
+        way = self.heads.get((x, y))
+        if way is None:
+            return ""
+        return (_ASCII_HEADS if self.cs is ASCII else _HEADS)[way]
+
+    def _join(self, x: int, y: int, bits: int, style: str) -> None:
+        self.bits[y][x] |= bits
+        old = self.chars[y][x][1]
+        self.chars[y][x] = (" ", style if not old or style == "bold" else old)
+
+    def _route(self, route: Any, style: str) -> None:
+        nodes = route.nodes()
+        start_x, start_y = self.x(nodes[0][0]), nodes[0][1]
+        self._join(start_x, start_y, _DIRECTION_BITS[(route.exit + 2) % 4], style)
+        for (x0, y0), (x1, y1) in zip(nodes, nodes[1:], strict=False):
+            a, b = self.x(x0), self.x(x1)
+            if y0 == y1:
+                step = 1 if b > a else -1
+                self._join(a, y0, RIGHT if step > 0 else LEFT, style)
+                for x in range(a + step, b, step):
+                    self._join(x, y0, LEFT | RIGHT, style)
+                self._join(b, y1, LEFT if step > 0 else RIGHT, style)
+            else:
+                self._join(a, y0, DOWN if y1 > y0 else UP, style)
+                self._join(b, y1, UP if y1 > y0 else DOWN, style)
+        end_x, end_y = self.x(nodes[-1][0]), nodes[-1][1]
+        self._join(end_x, end_y, _DIRECTION_BITS[route.entry], style)
+        self.heads[(end_x, end_y)] = _DIRECTION_BITS[route.entry]
+
+    def _labels(self) -> None:
+        """Each outcome's name beside its branch, where the characters around the branch are free."""
+        done: set[tuple[int, str]] = set()
+        for route in self.flow.routes:
+            if not route.label or (route.start, route.label) in done or self.flow.symbols[route.start].role == "in":
+                continue
+            done.add((route.start, route.label))
+            text = route.label
+            if not text.isascii() and any(char_width(c) != 1 for c in text):
+                continue
+            for ux, y in route.nodes()[:LABEL_REACH]:
+                if self.flow.pages[0] and self._level(y) == "rule":
+                    continue
+                x = self.x(ux)
+                spots = (x + 2, x + 1, x - len(text) - 1, x - len(text))
+                spot = next((at for at in spots if self._free(at, y, len(text))), None)
+                if spot is not None:
+                    for k, ch in enumerate(text):
+                        self.chars[y][spot + k] = (ch, "italic")
+                    break
+
+    def _free(self, at: int, y: int, length: int) -> bool:
+        return 0 <= at and at + length <= self.width and all(c == " " for c, _s in self.chars[y][at : at + length])
+
+    def _level(self, y: int) -> str:
+        for row in self.flow.rows:
+            if row.top <= y <= row.bottom:
+                return str(row.levels[y - row.top])
+        return ""
+
+    def _lines(self, row: Any) -> list[int]:
+        return [row.top + k for k, kind in enumerate(row.levels) if kind != "rule"]
+
+    def min_height(self, row: int) -> int:
+        return len(self._lines(self.flow.rows[row]))
+
+    def body(self, row: int, height: int) -> list[Line]:
+        levels = self._lines(self.flow.rows[row])
+        lines = [_spans(self.chars[y]) for y in levels]
+        last = levels[-1] if levels else None
+        for _extra in range(height - len(levels)):
+            run = [(" ", "")] * self.width
+            if last is not None:
+                for x, bits in enumerate(self.bits[last]):
+                    if bits & DOWN:
+                        run[x] = (_line_char(UP | DOWN, self.cs), self.chars[last][x][1])
+            lines.append(_spans(run))
+        return lines
+
+    def rule(self, row: int) -> str:
+        """The rule under `row`, with the lines that cross it."""
+        h = self.cs.box.h
+        below = row + 1
+        if below >= len(self.flow.rows) or "rule" not in self.flow.rows[below].levels:
+            return h * (self.width + 2)
+        y = self.flow.rows[below].top
+        text = ""
+        for x, bits in enumerate(self.bits[y]):
+            text += self._head(x, y) or (self.cs.box.mm if bits & (UP | DOWN) else h)
+        return h + text + h
+
+
+class MarksCanvas:
+    """The lane column where the lanes are too many for the flow at this width: each step's mark in its
+    lanes' columns, without connectors (the activity says where the work goes)."""
+
+    def __init__(self, flow: Any, column: int, lane_chars: int, cs: Charset, glyphs: list[tuple[str, str]]) -> None:
+        self.flow, self.column, self.cs, self.lane_chars = flow, column, cs, lane_chars
+        self.width = len(flow.lanes) * lane_chars
+        self.marks: dict[int, list[tuple[int, str, str]]] = {}
+        for symbol, (text, style) in zip(flow.symbols, glyphs, strict=True):
+            if symbol.role == "step":
+                mark = text[1] if len(text) >= 3 else text
+                self.marks.setdefault(symbol.row, []).append((self.x(symbol.x), mark, style))
+
+    def x(self, unit: int) -> int:
+        return (unit // self.flow.lane_width) * self.lane_chars + self.lane_chars // 2
+
+    def min_height(self, row: int) -> int:
+        return 1
+
+    def body(self, row: int, height: int) -> list[Line]:
+        chars = [(" ", "")] * self.width
+        for x, mark, style in self.marks.get(row, []):
+            chars[x] = (mark, style)
+        return [_spans(chars)] + [[(" " * self.width, "")] for _extra in range(height - 1)]
+
+    def rule(self, row: int) -> str:
+        return self.cs.box.h * (self.width + 2)
+
+
+def _spans(chars: list[tuple[str, str]]) -> Line:
+    line: Line = []
+    for ch, style in chars:
+        if line and line[-1][1] == style:
+            line[-1] = (line[-1][0] + ch, style)
+        else:
+            line.append((ch, style))
+    return line
+
+
+def flow_column(
+    lanes: list[dict[str, Any]],
+    steps: list[dict[str, Any]],
+    width: int,
+    cs: Charset,
+    column: int,
+    glyph: Any,
+    route_style: Any = None,
+) -> tuple[Column, FlowCanvas | MarksCanvas, Line | None]:
+    """The lane column of the form's table drawn as its flowchart: lane letters (or names, from
+    NAMED_LANES columns) over the lanes, each step's symbol in its lanes, the arrows between them.
+    `glyph(symbol)` gives each symbol's text and style, `route_style(route)` each arrow's style."""
+    from sopcli.layout import layout
+
+    flow = layout([lane["id"] for lane in lanes], steps)
+    names, key = lane_headers([lane["name"] for lane in lanes], width)
+    lane_chars = flow.lane_width
+    if key is None:
+        lane_chars = max(lane_chars, min(14, max(text_width(n) for n in names) + 1))
+    glyphs = [glyph(symbol) for symbol in flow.symbols]
+    room = width - (ROOM_BESIDE_FLOW_WIDE if width >= WIDE else ROOM_BESIDE_FLOW)
+    canvas: FlowCanvas | MarksCanvas
+    if len(lanes) * lane_chars > room and len(lanes) > 1:
+        canvas = MarksCanvas(flow, column, max(2, min(lane_chars, room // len(lanes))), cs, glyphs)
+    else:
+        styles = [route_style(route) if route_style else "" for route in flow.routes]
+        canvas = FlowCanvas(flow, column, lane_chars, cs, glyphs, styles)
+    header = _flow_header(names, canvas.lane_chars, canvas)
+    return Column(header, weight=0, fixed=canvas.width), canvas, key
+
+
+def _flow_header(names: list[str], lane_chars: int, canvas: FlowCanvas | MarksCanvas) -> Cell:
+    """Each lane's letter or name centred over its symbols, a name wrapped within its lane."""
+    wrapped = [[_plain(line) for line in wrap(Cell.of(name), max(1, lane_chars - 1))] for name in names]
+    height = max((len(w) for w in wrapped), default=1)
+    rows = []
+    for n in range(height):
+        text = ""
+        for lane, lines in enumerate(wrapped):
+            part = lines[n] if n < len(lines) else ""
+            middle = canvas.x(canvas.flow.center(lane)) - lane * lane_chars
+            start = max(0, min(lane_chars - text_width(part), middle - text_width(part) // 2))
+            piece = " " * start + part
+            text += piece + " " * max(0, lane_chars - text_width(piece))
+        rows.append(text.rstrip() or " ")
+    return Cell.of("\n".join(rows))
+
+
+def _plain(line: Line) -> str:
+    return "".join(text for text, _s in line)
 
 
 # ------------------------------------------------------------------ SOP definitions
@@ -225,14 +472,19 @@ def _merged_time(steps: list[dict[str, Any]], column: int) -> frozenset[tuple[in
     return frozenset((i, column) for i in range(len(steps) - 1) if steps[i + 1].get("time_with") is not None)
 
 
+def _show_glyph(cs: Charset) -> Any:
+    shapes = ASCII_GLYPHS if cs is ASCII else SHOW_GLYPHS
+    return lambda symbol: (shapes[symbol.kind], "bold" if symbol.kind != "terminator" else "")
+
+
 def _procedure(doc: dict[str, Any], width: int, cs: Charset) -> list[Line]:
     wide = width >= WIDE
     names = {a["id"]: a["name"] for a in doc["actors"]}
-    lanes, key = _lane_columns(list(names.values()), width)
+    flow, canvas, key = flow_column(doc["actors"], doc["steps"], width, cs, 2, _show_glyph(cs))
     columns = [
         Column(Cell.of(_("No"), align="right"), weight=0, cap=6),
         Column(Cell.of(_("Activity")), weight=4),
-        *lanes,
+        flow,
     ]
     if wide:
         columns.append(Column(Cell.of(_("Requires (Kelengkapan)")), weight=1.5, cap=24))
@@ -241,15 +493,12 @@ def _procedure(doc: dict[str, Any], width: int, cs: Charset) -> list[Line]:
         columns += [Column(Cell.of(_("Output")), weight=1.5, cap=24), Column(Cell.of(_("Notes")), weight=0.8, cap=16)]
     rows = []
     for i, step in enumerate(doc["steps"]):
-        symbol = "◆" if step.get("outcomes") else "■"
-        if cs is ASCII:
-            symbol = "<>" if step.get("outcomes") else "[]"
-        marks = [Cell.of(symbol if actor in step["actors"] else "", align="center") for actor in names]
-        flow = _flow_note(doc, i, cs)
+        marks = [Cell()]
+        flow_note = _flow_note(doc, i, cs)
         lanes_note = _lanes_note(step, names)
         activity = Cell.of(step["activity"])
         if wide:
-            note = "\n".join(x for x in (step.get("note") or "", lanes_note, flow) if x)
+            note = "\n".join(x for x in (step.get("note") or "", lanes_note, flow_note) if x)
             rows.append(
                 [
                     Cell.of(str(step["no"]), align="right"),
@@ -265,17 +514,15 @@ def _procedure(doc: dict[str, Any], width: int, cs: Charset) -> list[Line]:
         for label, items in ((_("Requires"), step["requires"]), (_("Output"), step["output"])):
             if items:
                 activity.add(f"\n{label}: ", "bold dim").add("; ".join(items), "dim")
-        for extra in (step.get("note"), lanes_note, flow.replace("\n", " · ")):
+        for extra in (step.get("note"), lanes_note, flow_note.replace("\n", " · ")):
             if extra:
                 activity.add(f"\n{extra}", "italic")
         rows.append([Cell.of(str(step["no"]), align="right"), activity, *marks, Cell.of(_standard(step, doc))])
-    time_column = 2 + len(lanes) + (1 if wide else 0)
-    lines = [
-        [(_("Procedure"), "bold")],
-        *draw(columns, rows, width, cs.box, merged=_merged_time(doc["steps"], time_column)),
-    ]
+    time_column = 3 + (1 if wide else 0)
+    merged = _merged_time(doc["steps"], time_column)
+    lines = [[(_("Procedure"), "bold")], *draw(columns, rows, width, cs.box, merged=merged, canvas=canvas)]
     if key:
-        lines.append(key)
+        lines += wrap_line(key, width)
     return lines
 
 
@@ -382,12 +629,20 @@ def run_report(report: dict[str, Any], width: int, cs: Charset) -> list[Line]:
     day = run["day_minutes"]
     wide = width >= WIDE
     lines = report_header(report, width)
-    actors = [lane["id"] for lane in report["lanes"]]
-    lanes, key = _lane_columns([lane["name"] for lane in report["lanes"]], width)
+    taken = taken_edges(report["steps"])
+    flow, canvas, key = flow_column(
+        report["lanes"],
+        report["steps"],
+        width,
+        cs,
+        2,
+        _run_glyph(report["steps"], cs),
+        lambda route: "bold" if (route.source, route.target) in taken else "dim",
+    )
     columns = [
         Column(Cell.of(_("No"), align="right"), weight=0, cap=6),
         Column(Cell.of(_("Activity")), weight=4),
-        *lanes,
+        flow,
     ]
     if wide:
         columns.append(Column(Cell.of(_("Requires (received)")), weight=1.6, cap=26))
@@ -398,13 +653,7 @@ def run_report(report: dict[str, Any], width: int, cs: Charset) -> list[Line]:
         columns.append(Column(Cell.of(_("Output (evidence)")), weight=1.6, cap=26))
     rows = []
     for step in report["steps"]:
-        parts = {p["lane"]: p for p in step["parts"]}
-        marks = [
-            _mark(lane_mark(step, parts[a]), cs, parts[a]["forced"] or (step["forced"] and len(parts) == 1))
-            if a in parts
-            else Cell()
-            for a in actors
-        ]
+        marks = [Cell()]
         activity = Cell.of(step["activity"])
         who = _who(step, cs)
         if who.spans:
@@ -433,13 +682,30 @@ def run_report(report: dict[str, Any], width: int, cs: Charset) -> list[Line]:
         if wide:
             row.append(Cell.of("\n".join(x for x in (output, evidence) if x)))
         rows.append(row)
-    lines += draw(columns, rows, width, cs.box)
+    lines += draw(columns, rows, width, cs.box, canvas=canvas)
     kinds = ("on_time", "late", "done", "active", "overdue", "pending", "not_needed", "forced")
     lines += wrap_line(legend(cs, kinds, day), width)
     if key:
         lines += wrap_line(key, width)
     lines += wrap_line(calendar_footer(report), width)
     return lines
+
+
+def _run_glyph(steps: list[dict[str, Any]], cs: Charset) -> Any:
+    """Each symbol of a run's flowchart: its shape around the mark of its lane's part."""
+    by_no = {str(step["no"]): step for step in steps}
+
+    def glyph(symbol: Any) -> tuple[str, str]:
+        step = by_no.get(symbol.step)
+        if symbol.kind == "terminator" or step is None:
+            return "( )", ""
+        part = next((p for p in step["parts"] if p["lane"] == symbol.lane), None)
+        kind = lane_mark(step, part) if part else "pending"
+        forced = bool(part and part["forced"]) or (step["forced"] and len(step["parts"]) == 1)
+        left, right = ("<", ">") if symbol.kind == "decision" else ("[", "]")
+        return left + cs.marks[kind] + right + (cs.marks["forced"] if forced else ""), STYLES[kind]
+
+    return glyph
 
 
 def wrap_line(line: Line, width: int) -> list[Line]:
