@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from sopcli.render import ASCII
+from sopcli.render.charset import ASCII
 from sopcli.render.views import run_report, sop_view
 
 from .test_golden import scenario

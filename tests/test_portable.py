@@ -132,4 +132,4 @@ def test_a_legacy_console_gets_distinct_ascii_marks(tmp_path: Path, command: tup
     assert "Traceback" not in done.stderr.decode("cp1252", errors="replace")
     assert not any(c in text for c in "✓✗▶‼○●┼│─"), "box drawing or marks the console cannot show"
     if command == ("report",):
-        assert "+*" in text and ">" in text and "+-" in text  # on time and forced, active, an ASCII frame
+        assert "[+]*" in text and ">" in text and "+-" in text  # on time and forced, active, an ASCII frame
