@@ -268,3 +268,28 @@ def test_sixty_steps_print_one_page_per_sheet_of_the_chart(sop, tmp_path: Path) 
     pages, size, text = pdf_facts(out)
     assert pages == 1 + sheets and size == (330, 210)
     assert all(f"Kegiatan nomor {no}" in text for no in range(1, 61))
+
+
+@pytest.mark.usefixtures("poppler", "browser")
+def test_tabel_7_prints_with_every_procedure_and_the_assessors_columns(sop, tmp_path: Path) -> None:
+    import json
+
+    sop.at("2026-08-03 08:00")
+    sop("start", "rkt-ii", "-q")
+    for step, clock in ((1, "08:05"), (2, "08:40"), (3, "09:50")):
+        sop.at(f"2026-08-03 {clock}")
+        sop("done", str(step), "--force")
+    sop.at("2026-12-31 10:00")
+    data = json.loads(sop("monitor", "rkt-ii", "--period", "2026-H2", "--format", "json").out)
+    out = tmp_path / "tabel7.pdf"
+    sop("monitor", "rkt-ii", "--period", "2026-H2", "--format", "pdf", "-o", out)
+    pages, size, text = pdf_facts(out)
+    assert pages >= 1 and size == (297, 210)
+    assert "MONITORING PELAKSANAAN SOP AP" in text and "Paraf penilai" in text and "Tindakan" in text
+    assert "Berjalan dengan baik" in text and "Tidak berjalan dengan baik" in text
+
+    def packed(words: str) -> str:  # a narrow column breaks words across lines, bahan-bahan at its hyphen
+        return "".join(words.split()).replace("-", "")
+
+    for step in data["steps"]:
+        assert packed(step["activity"]) in packed(text), step["no"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 import pytest
 
@@ -191,3 +192,17 @@ def test_the_default_half_year_is_the_sops_not_the_clocks(sop) -> None:
         sop.at(clock)
         data = json.loads(sop("monitor", "rkt-ii", "--format", "json").out)
         assert data["period"] == {"from": "2026-07-01", "to": "2026-12-31"}, clock
+
+
+def test_tabel_7_as_a_printed_page(sop, year, tmp_path) -> None:
+    data = monitor(sop, "2026-H2")
+    page = sop("monitor", "rkt-ii", "--period", "2026-H2", "--format", "html").out
+    assert page.startswith("<!DOCTYPE html>") and "Monitoring the application of the SOP" in page
+    found = dict(re.findall(r'data-step="(\d+)" data-assessment="(\w*)"', page))
+    assert found == {str(s["no"]): s["assessment"] or "" for s in data["steps"]}
+    assert page.count('<td class="blank"></td><td class="blank"></td>') == len(data["steps"])  # for the assessor
+    out = tmp_path / "tabel7.html"
+    sop("monitor", "rkt-ii", "--period", "2026-H2", "--format", "html", "-o", out, "--paper", "f4")
+    assert out.read_text().startswith("<!DOCTYPE html>") and "330mm 210mm" in out.read_text()
+    assert sop("monitor", "rkt-ii", "--format", "pdf", ok=False).code == 2  # a PDF needs -o FILE
+    assert sop("monitor", "rkt-ii", "-o", out, ok=False).code == 2  # -o is for html and pdf

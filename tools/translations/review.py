@@ -38,4 +38,13 @@ TR = {
     "too many open files": "terlalu banyak berkas terbuka",
     "the file is busy": "berkas sedang sibuk",
     "run {run} is left out: {problem}": "pelaksanaan {run} tidak ditampilkan: {problem}",
+    "Assessment of the application": "Penilaian terhadap penerapan",
+    "Initials of the assessor": "Paraf penilai",
+    "Proposed assessment: running well when at least 80 percent of the period's judged passes kept the standard, none was forced past the lane's person and none lacked its required inputs; a step not run in the period is not assessed. The assessor decides.": (
+        "Usulan penilaian: berjalan dengan baik bila sekurang-kurangnya 80 persen putaran yang dinilai dalam periode "
+        "memenuhi standar waktu, tidak ada yang dipaksa melewati petugas lajur dan tidak ada yang tanpa "
+        "kelengkapan yang diwajibkan; langkah yang tidak dijalankan dalam periode tidak dinilai. Penilai yang memutuskan."
+    ),
+    "Assessed on": "Dinilai pada",
+    "Assessor": "Penilai",
 }

@@ -298,6 +298,8 @@ class MonitorFormat(StrEnum):
     json = "json"
     csv = "csv"
     md = "md"
+    html = "html"
+    pdf = "pdf"
 
 
 @command(
@@ -311,8 +313,11 @@ def monitor(
     since: FromOpt = None,
     until: ToOpt = None,
     fmt: Annotated[
-        MonitorFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv or md"))
+        MonitorFormat,
+        typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv, md, html or pdf")),
     ] = MonitorFormat.table,
+    output: OutputOpt = None,
+    paper: PaperOpt = Paper.a4,
 ) -> None:
     from zoneinfo import ZoneInfo
 
@@ -321,6 +326,7 @@ def monitor(
     from sopcli.model import sop_document
     from sopcli.queries import Query, parse_period
 
+    check_output(fmt.value, output)
     runs = runs_of(ctx)
     found = find_sop(runs.env, sop)
     zone = ZoneInfo(found.calendar.timezone)
@@ -343,6 +349,12 @@ def monitor(
         from sopcli.render.data import monitor_md
 
         typer.echo(monitor_md(data, found.calendar.day_minutes), nl=False)
+        return
+    if fmt in (MonitorFormat.html, MonitorFormat.pdf):
+        from sopcli.render.tabel7 import monitor_form
+
+        form = monitor_form(data, found.calendar.day_minutes, paper.value)
+        print_document(form, fmt.value, output, paper.value)
         return
     from sopcli.render.views import monitor_table
 
