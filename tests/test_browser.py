@@ -218,3 +218,18 @@ def test_playwright_drives_the_machines_chromium_and_measures_an_element(browser
         assert tab.locator("[data-step='3']").bounding_box() == {"x": 40, "y": 25, "width": 120, "height": 60}
     finally:
         tab.close()
+
+
+def test_on_windows_edge_is_found_where_windows_puts_it(tmp_path: Path) -> None:
+    """Every Windows desktop has Edge, a Chromium: it is found under Program Files without PATH."""
+    edge = tmp_path / "x86" / "Microsoft" / "Edge" / "Application" / "msedge.exe"
+    edge.parent.mkdir(parents=True)
+    edge.write_text("#!/bin/sh\n")
+    edge.chmod(0o755)
+    env = {"PATH": str(tmp_path / "empty"), "ProgramFiles(x86)": str(tmp_path / "x86")}
+    assert find_chromium(env) == edge
+    chrome = tmp_path / "local" / "Google" / "Chrome" / "Application" / "chrome.exe"
+    chrome.parent.mkdir(parents=True)
+    chrome.write_text("#!/bin/sh\n")
+    chrome.chmod(0o755)
+    assert find_chromium({"PATH": str(tmp_path / "empty"), "LOCALAPPDATA": str(tmp_path / "local")}) == chrome

@@ -1,7 +1,8 @@
 """Prints an HTML document to PDF with a headless Chromium that is already on the machine, fetching nothing.
 
-The browser is `SOP_CHROMIUM`, else the first of chromium-headless-shell, chromium, chromium-browser and
-google-chrome on PATH, else where Debian's packages put the binary. It runs once per document with a fresh
+The browser is `SOP_CHROMIUM`, else the first of chromium-headless-shell, chromium, chromium-browser,
+google-chrome, chrome and msedge on PATH, else where Debian's packages, macOS applications or Windows (Edge,
+then Chrome) put the binary. It runs once per document with a fresh
 profile that is removed afterwards, with no network at all (no host name or address resolves), and in its own
 process group so a time-out kills every process it started. The PDF appears whole or not at all: the browser
 writes it in a temporary folder beside the output, which is then renamed over it.
@@ -21,6 +22,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,13 +30,25 @@ from pathlib import Path
 from sopcli.errors import SopError
 from sopcli.i18n import N_, _, os_reason
 
-NAMES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome")
+NAMES = ("chromium-headless-shell", "chromium", "chromium-browser", "google-chrome", "chrome", "msedge")
 # Where Debian's chromium-headless-shell and chromium keep the real binary, for a PATH without /usr/bin.
 PLACES = (
     Path("/usr/lib/chromium/chromium-headless-shell"),
     Path("/usr/lib/chromium/headless_shell"),
     Path("/usr/lib/chromium/chromium"),
+    Path("/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"),
+    Path("/Applications/Chromium.app/Contents/MacOS/Chromium"),
+    Path("/Applications/Microsoft Edge.app/Contents/MacOS/Microsoft Edge"),
 )
+# On Windows: Edge, a Chromium that every Windows 10 and 11 desktop has, then Chrome; under these folders.
+WINDOWS_PLACES = (
+    ("ProgramFiles(x86)", "Microsoft/Edge/Application/msedge.exe"),
+    ("ProgramFiles", "Microsoft/Edge/Application/msedge.exe"),
+    ("ProgramFiles", "Google/Chrome/Application/chrome.exe"),
+    ("ProgramFiles(x86)", "Google/Chrome/Application/chrome.exe"),
+    ("LOCALAPPDATA", "Google/Chrome/Application/chrome.exe"),
+)
+WINDOWS = sys.platform == "win32"
 PAPERS = {"a4": (210, 297), "f4": (210, 330)}  # portrait width and height in millimetres
 
 FLAGS = (
@@ -74,7 +88,8 @@ def find_chromium(environ: Mapping[str, str] | None = None) -> Path | None:
         found = shutil.which(name, path=env.get("PATH", os.defpath))
         if found:
             return Path(found)
-    return next((place for place in PLACES if _executable(place)), None)
+    places = [*(Path(env[root]) / tail for root, tail in WINDOWS_PLACES if env.get(root)), *PLACES]
+    return next((place for place in places if _executable(place)), None)
 
 
 def print_pdf(
@@ -119,14 +134,16 @@ def print_pdf(
 
 
 def _run(argv: list[str], env: Mapping[str, str], timeout: float) -> None:
-    # Its own session: Ctrl-C at the terminal reaches only us, and killpg reaches every process it started.
+    # Its own session (on Windows its own process group): Ctrl-C at the terminal reaches only us, and a
+    # time-out stops every process it started.
     browser = subprocess.Popen(
         argv,
         env=dict(env),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        start_new_session=True,
+        start_new_session=not WINDOWS,
+        creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if WINDOWS else 0,
     )
     try:
         _out, err = browser.communicate(timeout=timeout)
@@ -152,7 +169,11 @@ def _run(argv: list[str], env: Mapping[str, str], timeout: float) -> None:
 
 def _kill(browser: subprocess.Popen[bytes]) -> None:
     # Before it is reaped its process group id cannot be reused, so this reaches its own processes only.
-    _kill_group(browser.pid)
+    if WINDOWS:  # taskkill /T stops the process and every process it started
+        subprocess.run(["taskkill", "/F", "/T", "/PID", str(browser.pid)], capture_output=True, check=False)
+        browser.kill()
+    else:
+        _kill_group(browser.pid)
     try:
         browser.communicate(timeout=5)
     except subprocess.TimeoutExpired:
@@ -161,7 +182,7 @@ def _kill(browser: subprocess.Popen[bytes]) -> None:
 
 def _kill_group(pgid: int) -> None:
     try:
-        os.killpg(pgid, signal.SIGKILL)
+        os.killpg(pgid, signal.SIGKILL)  # type: ignore[attr-defined,unused-ignore]
     except (ProcessLookupError, PermissionError):
         pass
 
