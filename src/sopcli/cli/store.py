@@ -33,8 +33,14 @@ def init(ctx: typer.Context) -> None:
         store._prepare()
         say(_("The embedded store at {home} is ready (it is created on first use).", home=store.location()))
         return
-    for line in store.init():
+    lines = store.init()
+    for line in lines:
         say(line)
+    if store.summaries_dropped(lines):  # an upgrade removed summaries that disagreed with their records
+        from sopcli.runs import Runs
+
+        for change in Runs(environment(ctx), store=store).reindex():
+            say(change)
 
 
 @command("info", help=N_("Which store, its format, and how many runs and evidence files it holds."), app=store_app)
