@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from .conftest import MONDAY
-from .test_team import one_line, sop
+from .test_team import env_for, one_line, sop
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -330,6 +330,35 @@ def tamper(team, db: str, sql: str, params: tuple[Any, ...] = ()) -> None:
         admin.execute(sql, params)
 
 
+def test_migrate_from_copies_every_run_but_a_damaged_one(team, db, tmp_path: Path) -> None:
+    good = [sop(team, db, "ani", "start", "rkt-ii", "-q").stdout.strip() for _ in range(2)]
+    bad = sop(team, db, "ani", "start", "rkt-ii", "-q").stdout.strip()
+    sop(team, db, "ani", "note", "1", "asli", "--run", bad)
+    tamper(
+        team,
+        db,
+        "UPDATE sop.records SET doc = replace(doc, 'asli', 'palsu'), body = replace(body, 'asli', 'palsu') "
+        "WHERE run_id = %s",
+        (bad,),
+    )
+    env = {**env_for(team, db, "ani", tmp_path / "home"), "SOP_STORE": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "sopcli", "store", "migrate", "--from", team.dsn(db, "ani")],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"run {bad}: not copied" in result.stderr and "record 2" in result.stderr
+    assert "2 run(s) copied, 0 already there and identical; 1 not copied: " + bad in result.stdout
+    for run in good:
+        assert f"run {run}: copied" in result.stdout
+    listed = subprocess.run(
+        [sys.executable, "-m", "sopcli", "runs", "-f", "json"], env=env, capture_output=True, text=True
+    )
+    assert sorted(r["id"] for r in json.loads(listed.stdout)) == sorted(good)
+
+
 # ------------------------------------------------------------------ 3. evidence
 
 
@@ -494,6 +523,37 @@ def test_an_administrator_copies_whole_runs_only(team, db) -> None:
     assert len(json.loads(sop(team, db, "budi", "log", "--run", run, "-f", "json").stdout)) == 1
 
 
+def test_a_migration_is_marked_and_needs_sop_admin_for_other_peoples_records(team, db, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    local = {**os.environ, "SOP_HOME": str(home), "SOP_USER": "budi", "SOP_NOW": MONDAY, "SOP_LANG": "en"}
+    local.pop("SOP_STORE", None)
+
+    def here(*args: str, **extra: str) -> subprocess.CompletedProcess[str]:
+        env = {**local, **extra}
+        return subprocess.run([sys.executable, "-m", "sopcli", *args], env=env, capture_output=True, text=True)
+
+    run = here("start", "rkt-ii", "-q").stdout.strip()
+    team.login("budi")
+    refused = here("store", "migrate", "--to", team.dsn(db, "budi"))
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    login = json.loads(here("log", "-f", "json").stdout)[0]["login"]
+    assert f"needs membership of sop_admin: its record 1 is by budi (login {login}), not by budi" in refused.stderr
+    assert f"run {run}: not copied" in refused.stderr and "0 run(s) copied" in refused.stdout
+    copied = here("store", "migrate", "--to", team.dsn(db, "ani"))
+    assert copied.returncode == 0, copied.stderr
+    from sopcli.env import Environment
+    from sopcli.store.postgres import PostgresStore
+
+    store = PostgresStore(Environment(home=tmp_path, user="", cwd=tmp_path, store_url=team.dsn(db, "budi")))
+    try:
+        assert store.provenance(run)["migrated_by"] == "ani"
+        assert store.provenance(run)["created_by"] == "budi"
+    finally:
+        store.close()
+    with connect(team, db, "budi") as conn:
+        assert conn.execute("SELECT DISTINCT migrated_by FROM sop.records").fetchall() == [("ani",)]
+
+
 # ------------------------------------------------------------------ 6. the password is never printed
 
 PASSWORDS = ["Rahasia123", "Sek%ZZret", "Sekret99", "Sekret 99", "p@ss:w/rd", "'quoted pw'"]
@@ -544,6 +604,60 @@ def test_redaction_covers_every_form() -> None:
     ]:
         shown = redact(text, url)
         assert "Rahasia" not in shown and "Sekret" not in shown and "ZZret" not in shown, shown
+
+
+# ------------------------------------------------------------------ 7. migration, verified on both sides
+
+
+def test_a_damaged_source_run_is_named_and_the_others_are_copied(team, db, tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    local = {**os.environ, "SOP_HOME": str(home), "SOP_USER": "ani", "SOP_NOW": MONDAY, "SOP_LANG": "en"}
+    local.pop("SOP_STORE", None)
+
+    def here(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sopcli", *args], env=local, capture_output=True, text=True)
+
+    evidence = tmp_path / "bukti.pdf"
+    evidence.write_bytes(b"bukti asli")
+    tampered = here("start", "rkt-ii", "-q").stdout.strip()
+    here("done", "1", "--attach", str(evidence))
+    fine = here("start", "contoh-surat-masuk", "-q").stdout.strip()
+    blob = next(p for p in (home / "evidence").rglob("*") if p.is_file())
+    blob.chmod(0o644)
+    blob.write_bytes(b"tampered")
+    url = team.dsn(db, "ani")
+    result = here("store", "migrate", "--to", url)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"run {tampered}: not copied" in result.stderr and "changed" in result.stderr
+    assert f"run {fine}: copied" in result.stdout
+    assert f"1 run(s) copied, 0 already there and identical; 1 not copied: {tampered}" in result.stdout
+    ids = [r["id"] for r in json.loads(sop(team, db, "ani", "runs", "-f", "json").stdout)]
+    assert ids == [fine]
+    assert sop(team, db, "ani", "verify", "--all").returncode == 0
+
+
+def test_a_run_that_does_not_verify_in_the_team_store_is_not_committed(team, db, tmp_path: Path) -> None:
+    from sopcli.env import Environment
+    from sopcli.errors import Refused
+    from sopcli.store.postgres import PostgresStore
+
+    sop(team, db, "ani", "start", "rkt-ii", "-q")
+    source = PostgresStore(Environment(home=tmp_path, user="", cwd=tmp_path, store_url=team.dsn(db, "ani")))
+    other = team.database()
+    target = PostgresStore(Environment(home=tmp_path, user="", cwd=tmp_path, store_url=team.dsn(other, "ani")))
+    try:
+        (run,) = source.run_ids()
+        records = source.export_run(run)
+        (row,) = source.rows()
+        with pytest.raises(Refused, match="does not verify in the team store: imagined problem"):
+            target.import_run(run, records, row, [], check=lambda r: ["imagined problem"])
+        assert target.run_ids() == []
+        target.import_run(run, records, row, [], check=lambda r: target.verify(r))
+        assert target.run_ids() == [run]
+    finally:
+        source.close()
+        target.close()
+        team.drop(other)
 
 
 # ------------------------------------------------------------------ 8. newest first, whatever the offset
