@@ -155,6 +155,15 @@ def test_the_database_names_the_login_whatever_role_the_session_took(team, db) -
         assert attempt(conn, run, following(records, "sop_admin", "note", {"step": 1, "text": "x"})) == "sop.identity"
 
 
+def test_what_sop_says_names_the_login_not_the_os_user(team, db) -> None:
+    """On a team store the person is the login: the confirmation of a note names it (the OS user is root
+    or whoever runs the tests, and nobody on the team)."""
+    run = sop(team, db, "budi", "start", "rkt-ii", "-q").stdout.strip()
+    assert sop(team, db, "budi", "note", "1", "x").stdout.strip() == "Noted on step 1 by budi."
+    assert "budi" in sop(team, db, "budi", "store", "info").stdout.splitlines()[-1]
+    assert run
+
+
 # ------------------------------------------------------------------ 2. only records sop can read
 
 VALUES: list[Any] = [
