@@ -941,3 +941,97 @@ def test_a_doc_that_says_something_else_than_its_body_is_damage(team, db) -> Non
     tamper(team, db, "UPDATE sop.records SET doc = replace(doc, 'asli', 'palsu') WHERE run_id = %s", (run,))
     result = sop(team, db, "ani", "verify")
     assert result.returncode == 1 and "record 2: content does not match its hash" in result.stderr
+
+
+# ------------------------------------------------------------------ and nothing sop writes is refused
+
+
+def _team_env(url: str, folder: Path, clock: Any) -> Any:
+    from sopcli.env import Environment
+
+    return Environment(home=folder / "home", user="", cwd=folder, store_url=url, now=clock)
+
+
+def test_the_database_takes_every_run_sop_writes(team, db) -> None:
+    """The rule-based story of test_state_machine (decision loops, undo, evidence, notes, cancellation) on
+    the team store: every action sop allows, the database takes, its summary included, and verify passes."""
+    import shutil
+    import tempfile
+
+    from hypothesis import settings
+    from hypothesis.stateful import initialize, run_state_machine_as_test
+
+    from sopcli.runs import Runs
+
+    from .needs import thorough
+    from .test_state_machine import SOP, RunModel
+
+    url = team.dsn(db, "ani")
+
+    class TeamRunModel(RunModel):
+        @initialize()
+        def start(self) -> None:
+            self.folder = Path(tempfile.mkdtemp())
+            self.clock = datetime.fromisoformat("2026-11-23T08:00:00+07:00")
+            self.runs = Runs(_team_env(url, self.folder, lambda: self.clock))
+            self.run = self.runs.start(SOP, title=None, assignments={}, at=None).id
+            self.evidence = self.folder / "bukti.pdf"
+            self.evidence.write_text("bukti")
+            self.status, self.active, self.records = "active", 1, 1
+            self.passes = {n: 0 for n in range(1, 7)} | {1: 1}
+            self.completions: list[tuple[int, int | str]] = []
+            self.with_evidence: set[tuple[int, int]] = set()
+
+        def teardown(self) -> None:
+            self.runs.store.close()  # type: ignore[attr-defined]
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    run_state_machine_as_test(
+        TeamRunModel, settings=settings(max_examples=thorough(6, 60), stateful_step_count=20, deadline=None)
+    )
+
+
+def test_the_database_takes_every_part_sop_writes_in_several_lanes(team, db) -> None:
+    """The lanes story of test_state_machine on the team store, each person as their own login."""
+    import shutil
+    import tempfile
+
+    from hypothesis import settings
+    from hypothesis.stateful import initialize, run_state_machine_as_test
+
+    from sopcli.runs import Runs
+
+    from .needs import thorough
+    from .test_state_machine import ASSIGNED, EXAMPLE, PEOPLE, LaneModel
+
+    for person in PEOPLE:
+        team.login(person)
+
+    class TeamLaneModel(LaneModel):
+        @initialize()
+        def start(self) -> None:
+            self.folder = Path(tempfile.mkdtemp())
+            self.clock = datetime.fromisoformat("2026-11-23T08:00:00+07:00")
+            self.people = {p: Runs(_team_env(team.dsn(db, p), self.folder, lambda: self.clock)) for p in PEOPLE}
+            self.runs = self.people["ani"]
+            self.run = self.runs.start(EXAMPLE, title=None, assignments=dict(ASSIGNED), at=None).id
+            self.steps = {s.no: s for s in EXAMPLE.steps}
+            self.status, self.active, self.parts = "active", 1, []
+            self.passes = {n: 0 for n in self.steps} | {1: 1}
+            self.completions: list[tuple[int, str, str, int | str | None, list[str]]] = []
+
+        def act(self, person: str, action: Any) -> Any:
+            saved, self.runs = self.runs, self.people[person]
+            try:
+                return action()
+            finally:
+                self.runs = saved
+
+        def teardown(self) -> None:
+            for runs in self.people.values():
+                runs.store.close()  # type: ignore[attr-defined]
+            shutil.rmtree(self.folder, ignore_errors=True)
+
+    run_state_machine_as_test(
+        TeamLaneModel, settings=settings(max_examples=thorough(5, 50), stateful_step_count=20, deadline=None)
+    )
