@@ -768,6 +768,21 @@ def test_a_refusal_by_the_database_is_in_the_users_language(
     assert len(json.loads(sop(team, db, "ani", "log", "--run", run, "-f", "json").stdout)) == 1
 
 
+@pytest.mark.parametrize(
+    ("where", "indonesian"),
+    [
+        ("host=/nonexistent-socket-dir dbname=sop user=ani", "tidak ada soket server di sana"),
+        ("host=no-such-host.invalid dbname=sop user=ani", "nama host tidak dikenal"),
+    ],
+)
+def test_why_a_connection_failed_is_said_in_the_users_language(tmp_path: Path, where: str, indonesian: str) -> None:
+    env = {**os.environ, "SOP_STORE": where, "SOP_LANG": "id", "SOP_HOME": str(tmp_path), "SOP_CONNECT_TIMEOUT": "3"}
+    env.pop("SOP_USER", None)
+    result = subprocess.run([sys.executable, "-m", "sopcli", "runs"], env=env, capture_output=True, text=True)
+    message = one_line(result)
+    assert indonesian in message and "No such file" not in message and "translate" not in message, message
+
+
 def test_init_without_the_right_says_who_may_run_it(team, db) -> None:
     """A login that has sop_user (but owns nothing) is not told to get sop_user."""
     message = one_line(sop(team, db, "budi", "store", "init"))

@@ -57,4 +57,11 @@ TR = {
     "{table} of the team store is append-only; nothing was changed": "{table} di penyimpanan tim hanya dapat ditambah; tidak ada yang diubah",
     "record a correction as a new record instead": "catat koreksinya sebagai rekaman baru",
     "the team store refused the command ({code})": "penyimpanan tim menolak perintah ini ({code})",
+    "the host name is not known": "nama host tidak dikenal",
+    "the server refuses connections there (is it running?)": "server menolak koneksi di sana (apakah server berjalan?)",
+    "there is no server socket there (is it running?)": "tidak ada soket server di sana (apakah server berjalan?)",
+    "the server did not answer in time": "server tidak menjawab tepat waktu",
+    "the network does not reach the server": "jaringan tidak menjangkau server",
+    "the server closed the connection": "server menutup koneksi",
+    "the server is starting or stopping": "server sedang menyala atau berhenti",
 }

@@ -271,7 +271,7 @@ class PostgresStore:
             )
         if isinstance(err, psycopg.OperationalError):
             return StoreError(
-                _("cannot reach the team store {where}: {reason}", where=where, reason=text),
+                _("cannot reach the team store {where}: {reason}", where=where, reason=_libpq_reason(text)),
                 _("check that the server runs and SOP_STORE is right; nothing was recorded"),
             )
         return StoreError(
@@ -946,6 +946,33 @@ def _rechunk(blocks: Iterable[bytes]) -> Iterator[bytes]:
             del buffer[:CHUNK]
     if buffer:
         yield bytes(buffer)
+
+
+def _libpq_reason(text: str) -> str:
+    """Why libpq could not connect, in the user's language where it is one of the usual reasons (libpq
+    says them in English only); else its own words, without any password."""
+    lowered = text.lower()
+    for words, reason in (
+        (
+            ("could not translate host name", "name or service not known", "nodename nor servname"),
+            _("the host name is not known"),
+        ),
+        (("connection refused",), _("the server refuses connections there (is it running?)")),
+        (("no such file or directory",), _("there is no server socket there (is it running?)")),
+        (("timeout expired", "timed out"), _("the server did not answer in time")),
+        (("network is unreachable", "no route to host"), _("the network does not reach the server")),
+        (
+            ("server closed the connection", "terminating connection", "connection reset"),
+            _("the server closed the connection"),
+        ),
+        (
+            ("the database system is starting up", "the database system is shutting down"),
+            _("the server is starting or stopping"),
+        ),
+    ):
+        if any(w in lowered for w in words):
+            return reason
+    return text
 
 
 def _problem(detail: dict[str, Any]) -> str:
