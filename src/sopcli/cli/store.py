@@ -36,7 +36,7 @@ def init(ctx: typer.Context) -> None:
     lines = store.init()
     for line in lines:
         say(line)
-    if store.summaries_dropped(lines):  # an upgrade removed summaries that disagreed with their records
+    if store.summaries_removed:  # an upgrade removed summaries that disagreed with their records
         from sopcli.runs import Runs
 
         for change in Runs(environment(ctx), store=store).reindex():

@@ -98,6 +98,7 @@ class PostgresStore:
         self._schema: int | None = None
         self._initialising = False
         self._summaries = False
+        self.summaries_removed: list[str] = []  # by the last upgrade; `sop store reindex` rebuilds them
 
     def location(self) -> str:
         return safe_target(self.url)
@@ -355,6 +356,8 @@ class PostgresStore:
         schema 1 sets aside blobs whose chunks do not hash to their SHA-256 and drops summaries that disagree
         with their records; it says which."""
         sql = resources.files("sopcli.store").joinpath("schema.sql").read_text(encoding="utf-8")
+        aside: list[str] = []
+        dropped: list[str] = []
         self._initialising = True
         try:
             connection = self._connect()
@@ -379,14 +382,13 @@ class PostgresStore:
                         "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
                         (str(SCHEMA_VERSION),),
                     )
-                    aside: list[str] = []
-                    dropped: list[str] = []
                     if 0 < before < SCHEMA_VERSION:
                         aside = [r[0] for r in connection.execute("SELECT sop.set_aside_damaged_blobs()")]
                         dropped = [r[0] for r in connection.execute("SELECT sop.drop_disagreeing_summaries()")]
         finally:
             self._initialising = False
         self._schema = None
+        self.summaries_removed = dropped
         if before == SCHEMA_VERSION:
             return [_("the schema is already at version {version}; nothing changed", version=SCHEMA_VERSION)]
         if not before:
@@ -407,11 +409,6 @@ class PostgresStore:
         ]
         lines += [_("the summary of run {run} disagreed with its records and was removed", run=run) for run in dropped]
         return lines
-
-    def summaries_dropped(self, lines: list[str]) -> bool:
-        """Whether `init` removed summaries (then `sop store reindex` rebuilds them)."""
-        marker = _("the summary of run {run} disagreed with its records and was removed", run="\0").split("\0")[-1]
-        return any(line.endswith(marker) for line in lines)
 
     # -- identity
 
