@@ -783,6 +783,25 @@ def test_why_a_connection_failed_is_said_in_the_users_language(tmp_path: Path, w
     assert indonesian in message and "No such file" not in message and "translate" not in message, message
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("note", "1", "a\x00b"),
+        ("cancel", "--reason", "\x00"),
+        ("assign", "kabag=bu\x00di"),
+        ("start", "rkt-ii", "--title", "judul\x00"),
+    ],
+)
+def test_text_with_a_nul_is_refused_in_one_line(team, db, args: tuple[str, ...]) -> None:
+    """PostgreSQL keeps no NUL character: the team store refuses such text in one line, nothing written."""
+    sop(team, db, "ani", "start", "rkt-ii", "-q")
+    with connect(team, db, "postgres") as admin:
+        before = count(admin, "records")
+        message = one_line(sop(team, db, "ani", *args))
+        assert "NUL character" in message, message
+        assert count(admin, "records") == before
+
+
 def test_init_without_the_right_says_who_may_run_it(team, db) -> None:
     """A login that has sop_user (but owns nothing) is not told to get sop_user."""
     message = one_line(sop(team, db, "budi", "store", "init"))
@@ -974,8 +993,10 @@ def test_the_database_takes_every_run_sop_writes(team, db) -> None:
     import tempfile
 
     from hypothesis import settings
-    from hypothesis.stateful import initialize, run_state_machine_as_test
+    from hypothesis import strategies as st
+    from hypothesis.stateful import initialize, rule, run_state_machine_as_test
 
+    from sopcli.errors import Refused
     from sopcli.runs import Runs
 
     from .needs import thorough
@@ -1000,6 +1021,14 @@ def test_the_database_takes_every_run_sop_writes(team, db) -> None:
         def teardown(self) -> None:
             self.runs.store.close()  # type: ignore[attr-defined]
             shutil.rmtree(self.folder, ignore_errors=True)
+
+        @rule(step=st.integers(1, 6), text=st.text(min_size=1, max_size=30).filter(str.strip))
+        def note(self, step: int, text: str) -> None:
+            if "\x00" in text and self.status == "active":  # PostgreSQL keeps no NUL: refused, nothing written
+                with pytest.raises(Refused, match="NUL character"):
+                    self.runs.note(self.run, step, text)
+                return
+            RunModel.note(self, step, text)
 
     run_state_machine_as_test(
         TeamRunModel, settings=settings(max_examples=thorough(6, 60), stateful_step_count=20, deadline=None)

@@ -64,4 +64,6 @@ TR = {
     "the network does not reach the server": "jaringan tidak menjangkau server",
     "the server closed the connection": "server menutup koneksi",
     "the server is starting or stopping": "server sedang menyala atau berhenti",
+    "the team store cannot keep text with a NUL character (U+0000); nothing was recorded": "penyimpanan tim tidak dapat menyimpan teks dengan karakter NUL (U+0000); tidak ada yang dicatat",
+    "write the text without it": "tulis teksnya tanpa karakter itu",
 }

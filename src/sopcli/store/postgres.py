@@ -609,6 +609,7 @@ class PostgresStore:
         return canonical(fields).decode(), json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
 
     def _insert(self, connection: Any, run_id: str, record: Record) -> None:
+        _storable(record)
         body, doc = self._texts(record)
         connection.execute("SELECT sop.append_record(%s, %s, %s, %s)", (run_id, body, doc, record["hash"]))
 
@@ -899,6 +900,8 @@ class PostgresStore:
                         ),
                         _("`sop verify --run {run}` in the store it comes from names the file", run=run_id),
                     )
+            for record in records:
+                _storable(record)
             texts = [self._texts(record) for record in records]
             connection.execute(
                 "SELECT sop.import_run(%s, %s, %s, %s, %s)",
@@ -920,6 +923,24 @@ class PostgresStore:
                     ),
                     _("`sop verify --run {run}` in the store it comes from shows why", run=run_id),
                 )
+
+
+def _storable(record: Record) -> None:
+    """PostgreSQL keeps no NUL character in text (nor in JSON): a record holding one is refused in one line
+    here, where the embedded store would keep it."""
+    todo: list[Any] = [record]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str) and "\x00" in item:
+            raise Refused(
+                _("the team store cannot keep text with a NUL character (U+0000); nothing was recorded"),
+                _("write the text without it"),
+            )
+        if isinstance(item, dict):
+            todo.extend(item.keys())
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
 
 
 def _ordered(value: Any, like: Any) -> Any:
