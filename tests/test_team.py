@@ -121,15 +121,19 @@ def test_the_database_binds_each_record_to_its_login(team, db) -> None:
 
         forged["hash"] = record_hash(forged)
         fields = {k: v for k, v in forged.items() if k != "hash"}
-        insert = "INSERT INTO sop.records (run_id, seq, prev, hash, body, doc, actor, login) VALUES "
-        insert += "(%s,%s,%s,%s,%s,%s,%s,%s)"
-        values = [run, 2, digest, forged["hash"], canonical(fields).decode(), json.dumps(fields), "siti", "budi"]
+        values = [run, canonical(fields).decode(), json.dumps(fields, separators=(",", ":")), forged["hash"]]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"):
+            conn.execute(
+                "INSERT INTO sop.records (run_id, seq, prev, hash, body, doc, actor, login) "
+                "VALUES (%s, 2, %s, %s, %s, %s, 'budi', 'budi')",
+                (run, digest, forged["hash"], values[1], values[2]),
+            )
         with pytest.raises(psycopg.errors.InsufficientPrivilege, match="own login"):
-            conn.execute(insert, values)
+            conn.execute("SELECT sop.append_record(%s, %s, %s, %s)", values)
         fields.update(by="budi", login="budi", prev="0" * 64)
-        values[2:6] = ["0" * 64, record_hash(fields), canonical(fields).decode(), json.dumps(fields)]
+        values[1:4] = [canonical(fields).decode(), json.dumps(fields, separators=(",", ":")), record_hash(fields)]
         with pytest.raises(psycopg.errors.CheckViolation, match="continue the chain"):
-            conn.execute(insert, values)
+            conn.execute("SELECT sop.append_record(%s, %s, %s, %s)", values)
         for sql in (
             "UPDATE sop.records SET actor = 'x'",
             "DELETE FROM sop.records",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -102,16 +102,26 @@ ROW: dict[str, Check] = {
 }
 
 
-def problem(row: Any) -> str | None:
-    """What is wrong with the shape of an index row, or None; the first wrong field is named."""
+def wrong_field(row: Any, keys: Sequence[str] | None = None) -> str | None:
+    """The first field of an index row (of `keys`, else all) that is missing or of the wrong shape; "row"
+    when it is no object; None when every reader can use it."""
     if not isinstance(row, dict):
-        return _("the index row is not an object")
-    for key, check in ROW.items():
-        if key not in row and key == "active":
+        return "row"
+    for key in keys if keys is not None else ROW:
+        check = ROW.get(key)
+        if check is None or (key == "active" and key not in row):
             continue
         if key not in row or not check(row[key]):
-            return _("the index row has no valid {field!r}", field=key)
+            return key
     return None
+
+
+def problem(row: Any) -> str | None:
+    """What is wrong with the shape of an index row, or None; the first wrong field is named."""
+    wrong = wrong_field(row)
+    if wrong == "row":
+        return _("the index row is not an object")
+    return None if wrong is None else _("the index row has no valid {field!r}", field=wrong)
 
 
 def differences(row: dict[str, Any], expected: dict[str, Any]) -> list[str]:

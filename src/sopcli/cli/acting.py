@@ -211,7 +211,7 @@ def note(
 ) -> None:
     runs = runs_for(ctx, acting)
     runs.note(run, step, text)
-    say(_("Noted on step {no} by {person}.", no=step, person=runs.env.actor))
+    say(_("Noted on step {no} by {person}.", no=step, person=runs.actor))
 
 
 @command("assign", help=N_("Assigns a lane of the run to a person; only they may then complete its steps."))

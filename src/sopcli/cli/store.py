@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 import typer
 
-from sopcli.cli import FormatOpt, TableOrJson, app, command, environment, new_app, print_json, say
-from sopcli.errors import Usage
+from sopcli.cli import FormatOpt, TableOrJson, app, command, environment, new_app, print_json, say, warn
+from sopcli.errors import SopError, Usage
 from sopcli.i18n import N_, _
 
 store_app = new_app(
@@ -33,8 +33,14 @@ def init(ctx: typer.Context) -> None:
         store._prepare()
         say(_("The embedded store at {home} is ready (it is created on first use).", home=store.location()))
         return
-    for line in store.init():
+    lines = store.init()
+    for line in lines:
         say(line)
+    if store.summaries_removed:  # an upgrade removed summaries that disagreed with their records
+        from sopcli.runs import Runs
+
+        for change in Runs(environment(ctx), store=store).reindex():
+            say(change)
 
 
 @command("info", help=N_("Which store, its format, and how many runs and evidence files it holds."), app=store_app)
@@ -88,16 +94,27 @@ def migrate(
     team = PostgresStore(replace(env, store_url=to or source))
     _opened.append(team)
     origin, target = (local, team) if to else (team, local)
-    checker = Runs(env, store=target)
+    before, after = Runs(env, store=origin), Runs(env, store=target)
 
     def summarize(records: list[dict[str, Any]]) -> dict[str, Any]:
         return report.summary(fold(records), env.now())
 
-    def verify(run_id: str) -> list[str]:
-        return checker.verify(run_id)[1]
+    def checker(runs: Runs) -> Any:
+        def check(run_id: str) -> list[str]:
+            try:
+                return runs.verify(run_id)[1]
+            except SopError as err:
+                return [err.message]
 
-    for line in moving.migrate(origin, target, summarize, verify):
+        return check
+
+    done = moving.migrate(origin, target, summarize, checker(before), checker(after))
+    for line in done.lines:
         say(line)
+    for run_id, reason in done.failed.items():
+        warn("sop: " + _("run {run}: not copied: {reason}", run=run_id, reason=reason))
+    if done.failed:
+        raise typer.Exit(1)
 
 
 @command("reindex", help=N_("Rebuilds the index of runs from the run files, and says what it changed."), app=store_app)
