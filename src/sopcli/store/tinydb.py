@@ -19,7 +19,7 @@ from tinydb import TinyDB
 from tinydb.storages import Storage
 from tinydb.table import Document
 
-from sopcli import evidence, oslock, safefs, summaries
+from sopcli import evidence, safefs, summaries
 from sopcli.errors import Damaged, LockTimeout, NotFound, Refused, StoreError
 from sopcli.evidence import Attachment, Staged
 from sopcli.i18n import _, os_reason
@@ -158,15 +158,18 @@ class TinyStore:
 
     @contextlib.contextmanager
     def lock(self, purpose: str) -> Iterator[None]:
-        """One writer at a time across processes (an OS lock: a killed holder releases it at once, on POSIX
-        and Windows); the holder is written beside it so a wait can name it."""
+        """One writer at a time across processes (an OS lock through filelock: a killed holder releases
+        it at once, on POSIX and Windows); the holder is written beside it so a wait can name it."""
+        from filelock import FileLock, Timeout
+
         self._prepare()
         path = self.home / "lock"
         safefs.regular_or_absent(path)  # a link, folder or pipe in its place is damage
         safefs.regular_or_absent(self.home / "lock.holder")
+        lock = FileLock(str(path), timeout=self.lock_timeout, preserve_lock_file=True, fallback_to_soft=False)
         try:
-            fd = oslock.acquire(path, self.lock_timeout)
-        except oslock.Busy:
+            lock.acquire()
+        except Timeout:
             raise LockTimeout(
                 _(
                     "the store lock {path} is held by {holder} for more than {seconds:g}s",
@@ -182,7 +185,7 @@ class TinyStore:
             self._note_holder(purpose)
             yield
         finally:
-            oslock.release(fd)
+            lock.release()
 
     def _note_holder(self, purpose: str) -> None:
         """Best effort: a note that cannot be written only makes a wait name the holder less well. Opened
