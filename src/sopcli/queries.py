@@ -153,14 +153,15 @@ def listing(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return found
 
 
-_NEVER = datetime.min.replace(tzinfo=ZoneInfo("UTC"))
+_NEVER = float("-inf")
 
 
-def instant(text: Any) -> datetime:
-    """A stored time as the instant it names, for ordering: times carry the offset of their SOP's timezone
-    (+07:00, +09:00, ...), so their text does not sort as their instants do. Unreadable ones come first."""
+def instant(text: Any) -> float:
+    """A stored time as the instant it names (seconds since the epoch), for ordering: times carry the offset
+    of their SOP's timezone (+07:00, +09:00, ...), so their text does not sort as their instants do, and a
+    number compares far faster than an aware datetime over 10,000 runs. Unreadable ones come first."""
     try:
         moment = datetime.fromisoformat(text)
     except (TypeError, ValueError):
         return _NEVER
-    return moment if moment.tzinfo else _NEVER
+    return moment.timestamp() if moment.tzinfo else _NEVER
