@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 
 SCHEMA_VERSION = 2
 CHUNK = 1 << 20  # the database refuses larger chunks
-MAX_BLOB = (1 << 30) - CHUNK  # the database checks a file's SHA-256 over all of it, as one value of at most 1 GiB
 
 # `user:password@` in a URL (also a malformed one), and `password=...` in key=value form, quoted or not
 _SECRETS = (
@@ -512,20 +511,11 @@ class PostgresStore:
     def _stage(self, item: Attachment) -> dict[str, Any]:
         """The attachment's hash, read once before the transaction (a large file holds no lock)."""
         sha, size = evidence.hash_file(item.fd)
-        if size > MAX_BLOB:
-            raise Refused(
-                _(
-                    "{name!r} is larger than a team store keeps as one file ({size} MiB at most)",
-                    name=item.name,
-                    size=MAX_BLOB >> 20,
-                ),
-                _("split it, or keep it elsewhere and attach a reference to it"),
-            )
         return {"name": item.name, "sha256": sha, "size": size}
 
     def _upload(self, connection: Any, sha: str, size: int, blocks: Iterable[bytes]) -> str:
         """Sends content in chunks, then asks the database to make it a blob, which it does only once the
-        chunks hash to `sha` and add up to `size`. Returns the SHA-256 of what was sent (the caller compares:
+        chunks add up to `size` (and, up to 64 MiB, hash to `sha`). Returns the SHA-256 of what was sent (the caller compares:
         a file that changed while it was sent is refused). Content stored already is not sent again."""
         if connection.execute("SELECT 1 FROM sop.blobs WHERE sha256 = %s", (sha,)).fetchone():
             return sha

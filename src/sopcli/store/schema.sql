@@ -916,7 +916,10 @@ END $$;
 
 -- ------------------------------------------------------------------ blobs
 
--- A blob row must name an upload whose chunks are all there, in order, and hash to its SHA-256.
+-- A blob row must name an upload whose chunks are all there, in order, and add up to its size; up to 64 MiB the
+-- database also hashes them (as one value, in memory). A larger file is hashed by the client that sends it and
+-- by every `sop verify`, chunk after chunk: hashing it here would hold all of it in the server's memory at once
+-- (and past 1 GiB no single value can hold it).
 CREATE OR REPLACE FUNCTION sop.blob_problem(sha text, upload_ text, size_ bigint, count_ integer) RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -929,6 +932,9 @@ BEGIN
       FROM sop.chunks WHERE sha256 = sha AND upload = upload_ AND n < count_;
     IF found_count <> count_ OR coalesce(found_last, -1) <> count_ - 1 OR found_size <> size_ THEN
         RETURN 'incomplete';
+    END IF;
+    IF size_ > 67108864 THEN
+        RETURN NULL;
     END IF;
     SELECT coalesce(string_agg(data, ''::bytea ORDER BY n), ''::bytea) INTO content
       FROM sop.chunks WHERE sha256 = sha AND upload = upload_ AND n < count_;
