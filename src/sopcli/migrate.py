@@ -46,7 +46,7 @@ def migrate(
     from sopcli.store.postgres import PostgresStore
 
     done = Migration()
-    plan: list[tuple[str, list[Record]]] = []
+    plan: list[str] = []  # ids only: a store's every record at once would not fit in memory (10,000 runs)
     disagree: list[str] = []
     skipped = 0
     for run_id in source.run_ids():
@@ -58,7 +58,7 @@ def migrate(
         try:
             there = target.export_run(run_id)
         except NotFound:
-            plan.append((run_id, records))
+            plan.append(run_id)
             continue
         except SopError as err:
             done.failed[run_id] = err.message
@@ -80,10 +80,15 @@ def migrate(
             _("compare them with `sop log --run RUN` on each store"),
         )
     copied = 0
-    for run_id, records in plan:
+    for run_id in plan:
         problems = check_source(run_id)
         if problems:
             done.failed[run_id] = problems[0]
+            continue
+        try:
+            records = source.export_run(run_id)  # read again, one run at a time
+        except SopError as err:
+            done.failed[run_id] = err.message
             continue
         blobs: Iterator[tuple[dict[str, Any], Iterator[bytes]]] = (
             (item, source.open_evidence(item)) for item in _files(records)

@@ -515,8 +515,9 @@ class PostgresStore:
 
     def _upload(self, connection: Any, sha: str, size: int, blocks: Iterable[bytes]) -> str:
         """Sends content in chunks, then asks the database to make it a blob, which it does only once the
-        chunks add up to `size` (and, up to 64 MiB, hash to `sha`). Returns the SHA-256 of what was sent (the caller compares:
-        a file that changed while it was sent is refused). Content stored already is not sent again."""
+        chunks add up to `size` (and, up to 64 MiB, hash to `sha`). Returns the SHA-256 of what was sent (the
+        caller compares: a file that changed while it was sent is refused). Content stored already is not sent
+        again."""
         if connection.execute("SELECT 1 FROM sop.blobs WHERE sha256 = %s", (sha,)).fetchone():
             return sha
         digest = hashlib.sha256()
