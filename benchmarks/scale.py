@@ -3,9 +3,9 @@ and monitoring over all of them cost? Builds a store once and measures, on TinyD
 
     python benchmarks/scale.py --home DIR --runs 10000 [--build-only] [--rounds 9] [--pg]
 
-Builds in DIR (once; reused when it already holds the runs) N completed runs of rkt-ii spread over three
-years, through sopcli's own code paths (Runs.start / Runs.done, one attached file per run). Then, each
-command a fresh process, medians of interleaved rounds:
+Builds in DIR (once; reused when it already holds the runs) N completed runs of rkt-ii one after another
+from January 2024 (each takes about a day: 10,000 reach into 2052), through sopcli's own code paths
+(Runs.start / Runs.done, one attached file per run). Then, each command a fresh process, medians of interleaved rounds:
 - `sop done`, `sop note`, `sop status` on the big store against an empty one (budget 1.15x);
 - `sop runs` (the table), `sop runs --format json`, `sop stats rkt-ii` and `sop monitor rkt-ii --period
   2025-H2` over the big store against one `sop note` (budget 2x).
@@ -50,7 +50,7 @@ def build(home: Path, count: int) -> None:
     evidence = Path(tempfile.mkdtemp()) / "telaah.docx"
     started = time.perf_counter()
     for i in range(have, count):
-        clock[0] += timedelta(hours=2)  # 10,000 runs over about three years
+        clock[0] += timedelta(hours=2)  # one run after another, each about a day: 10,000 span 2024-2052
         state = runs.start(sop, title=f"RKT {i}", assignments={}, at=None)
         for step, minutes in STEP_MINUTES:
             clock[0] += timedelta(minutes=minutes + (i * 7 + step * 13) % 40)
