@@ -33,8 +33,7 @@ class RunModel(RuleBasedStateMachine):
     def start(self) -> None:
         self.folder = Path(tempfile.mkdtemp())
         self.clock = datetime.fromisoformat("2026-11-23T08:00:00+07:00")
-        env = Environment(home=self.folder / "home", user="ani", cwd=self.folder, now=lambda: self.clock)
-        self.runs = Runs(env)
+        self.runs = self.connect()
         self.run = self.runs.start(SOP, title=None, assignments={}, at=None).id
         self.evidence = self.folder / "bukti.pdf"
         self.evidence.write_text("bukti")
@@ -42,6 +41,10 @@ class RunModel(RuleBasedStateMachine):
         self.passes = {n: 0 for n in range(1, 7)} | {1: 1}
         self.completions: list[tuple[int, int | str]] = []
         self.with_evidence: set[tuple[int, int]] = set()
+
+    def connect(self) -> Runs:
+        """The store the story runs on (the team-store suite runs the same story on PostgreSQL)."""
+        return Runs(Environment(home=self.folder / "home", user="ani", cwd=self.folder, now=lambda: self.clock))
 
     def teardown(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -152,13 +155,17 @@ class LaneModel(RuleBasedStateMachine):
     def start(self) -> None:
         self.folder = Path(tempfile.mkdtemp())
         self.clock = datetime.fromisoformat("2026-11-23T08:00:00+07:00")
-        self.env = Environment(home=self.folder / "home", user="ani", cwd=self.folder, now=lambda: self.clock)
-        self.runs = Runs(self.env)
+        self.runs = self.connect()
         self.run = self.runs.start(EXAMPLE, title=None, assignments=dict(ASSIGNED), at=None).id
         self.steps = {s.no: s for s in EXAMPLE.steps}
         self.status, self.active, self.parts = "active", 1, []
         self.passes = {n: 0 for n in self.steps} | {1: 1}
         self.completions: list[tuple[int, str, str, int | str | None, list[str]]] = []
+
+    def connect(self) -> Runs:
+        """The store the story runs on, as ani (the team-store suite gives each person their own login)."""
+        self.env = Environment(home=self.folder / "home", user="ani", cwd=self.folder, now=lambda: self.clock)
+        return Runs(self.env)
 
     def teardown(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)

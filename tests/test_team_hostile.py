@@ -1000,32 +1000,21 @@ def test_the_database_takes_every_run_sop_writes(team, db) -> None:
     """The rule-based story of test_state_machine (decision loops, undo, evidence, notes, cancellation) on
     the team store: every action sop allows, the database takes, its summary included, and verify passes."""
     import shutil
-    import tempfile
 
     from hypothesis import settings
     from hypothesis import strategies as st
-    from hypothesis.stateful import initialize, rule, run_state_machine_as_test
+    from hypothesis.stateful import rule, run_state_machine_as_test
 
     from sopcli.errors import Refused
     from sopcli.runs import Runs
 
-    from .test_state_machine import SOP, RunModel
+    from .test_state_machine import RunModel
 
     url = team.dsn(db, "ani")
 
     class TeamRunModel(RunModel):
-        @initialize()
-        def start(self) -> None:
-            self.folder = Path(tempfile.mkdtemp())
-            self.clock = datetime.fromisoformat("2026-11-23T08:00:00+07:00")
-            self.runs = Runs(_team_env(url, self.folder, lambda: self.clock))
-            self.run = self.runs.start(SOP, title=None, assignments={}, at=None).id
-            self.evidence = self.folder / "bukti.pdf"
-            self.evidence.write_text("bukti")
-            self.status, self.active, self.records = "active", 1, 1
-            self.passes = {n: 0 for n in range(1, 7)} | {1: 1}
-            self.completions: list[tuple[int, int | str]] = []
-            self.with_evidence: set[tuple[int, int]] = set()
+        def connect(self) -> Runs:
+            return Runs(_team_env(url, self.folder, lambda: self.clock))
 
         def teardown(self) -> None:
             self.runs.store.close()  # type: ignore[attr-defined]
@@ -1047,30 +1036,21 @@ def test_the_database_takes_every_run_sop_writes(team, db) -> None:
 def test_the_database_takes_every_part_sop_writes_in_several_lanes(team, db) -> None:
     """The lanes story of test_state_machine on the team store, each person as their own login."""
     import shutil
-    import tempfile
 
     from hypothesis import settings
-    from hypothesis.stateful import initialize, run_state_machine_as_test
+    from hypothesis.stateful import run_state_machine_as_test
 
     from sopcli.runs import Runs
 
-    from .test_state_machine import ASSIGNED, EXAMPLE, PEOPLE, LaneModel
+    from .test_state_machine import PEOPLE, LaneModel
 
     for person in PEOPLE:
         team.login(person)
 
     class TeamLaneModel(LaneModel):
-        @initialize()
-        def start(self) -> None:
-            self.folder = Path(tempfile.mkdtemp())
-            self.clock = datetime.fromisoformat("2026-11-23T08:00:00+07:00")
+        def connect(self) -> Runs:
             self.people = {p: Runs(_team_env(team.dsn(db, p), self.folder, lambda: self.clock)) for p in PEOPLE}
-            self.runs = self.people["ani"]
-            self.run = self.runs.start(EXAMPLE, title=None, assignments=dict(ASSIGNED), at=None).id
-            self.steps = {s.no: s for s in EXAMPLE.steps}
-            self.status, self.active, self.parts = "active", 1, []
-            self.passes = {n: 0 for n in self.steps} | {1: 1}
-            self.completions: list[tuple[int, str, str, int | str | None, list[str]]] = []
+            return self.people["ani"]
 
         def act(self, person: str, action: Any) -> Any:
             saved, self.runs = self.runs, self.people[person]
