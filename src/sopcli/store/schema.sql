@@ -1066,7 +1066,8 @@ BEGIN
     RETURN true;
 END $$;
 
--- The file whose chunks this transaction sent becomes a blob, once they hash to its SHA-256.
+-- The file whose chunks this transaction sent becomes a blob, once they are all there (the trigger on sop.blobs
+-- checks them, and up to 64 MiB hashes them).
 CREATE OR REPLACE FUNCTION sop.seal_blob(p_sha text, p_size bigint, p_chunks integer) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
