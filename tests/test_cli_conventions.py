@@ -56,6 +56,29 @@ def test_shell_completion_scripts_and_answers(shell: str) -> None:
     assert "monitor" in answer.stdout, answer
 
 
+def test_completion_for_the_shell_named_and_in_the_users_language(sop, monkeypatch, tmp_path) -> None:
+    """Typer's flags guess the shell and pass over a name given after them; sop takes the name."""
+    assert sop("--show-completion", "zsh").out.startswith("#compdef sop")
+    assert "complete --command sop" in sop("--show-completion=fish").out
+    assert "_SOP_COMPLETE=complete_bash" in sop("--lang", "en", "--show-completion", "bash").out
+    refused = sop("--show-completion", "nosh", ok=False)
+    assert refused.code == 2 and refused.err.count("\n") == 1 and "'nosh'" in refused.err
+    assert "bash, zsh, fish, powershell" in refused.err
+    monkeypatch.setenv("HOME", str(tmp_path))
+    said = sop("--install-completion", "fish").out
+    installed = tmp_path / ".config" / "fish" / "completions" / "sop.fish"
+    assert installed.is_file() and f"installed in {installed}" in said
+    monkeypatch.setenv("SOP_LANG", "id")
+    from sopcli.i18n import set_language
+
+    set_language("id")
+    said = sop("--install-completion", "fish").out
+    assert said.startswith("Pelengkapan untuk fish terpasang di") and "installed" not in said
+    assert "tidak di 'nosh'" in sop("--show-completion", "nosh", ok=False).err
+    # after a command, the flag is that command's (which has none): a usage error, never a script
+    assert sop("runs", "--show-completion", "zsh", ok=False).code == 2
+
+
 def test_runs_shows_the_newest_fifty_and_says_how_to_see_more(sop) -> None:
     for _ in range(52):
         sop("start", "rkt-ii", "-q")

@@ -2,6 +2,14 @@
 ordering, periods); fill them into the catalogue with: python tools/fill.py tools/translations/review.py"""
 
 TR = {
+    "cannot tell which shell this is; name it: sop {flag} {shells}": (
+        "tidak dapat diketahui shell apa ini; sebutkan: sop {flag} {shells}"
+    ),
+    "sop completes in {shells}, not in {shell!r}": "sop melengkapi perintah di {shells}, tidak di {shell!r}",
+    "could not install completion for {shell}: {reason}": "pelengkapan untuk {shell} tidak dapat dipasang: {reason}",
+    "Completion for {shell} is installed in {path}; it works in the next terminal you open.": (
+        "Pelengkapan untuk {shell} terpasang di {path}; berlaku di terminal berikutnya yang Anda buka."
+    ),
     "the index row disagrees with the records in {fields}": "baris indeks tidak sesuai dengan rekamannya pada {fields}",
     "run {run}: {problem}; `sop store reindex` computes it again from the records": (
         "pelaksanaan {run}: {problem}; `sop store reindex` menghitungnya ulang dari rekamannya"

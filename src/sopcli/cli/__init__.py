@@ -343,6 +343,11 @@ def run(argv: Sequence[str]) -> int:
         return 2
     set_language(language)
     bind_framework()
+    from sopcli.cli import completion
+
+    asked = completion.requested(argv)
+    if asked is not None:
+        return completion.run(*asked)
     try:
         command = build(argv)
         code = command.main(args=list(argv), prog_name="sop", standalone_mode=False)
