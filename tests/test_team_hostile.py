@@ -4,6 +4,7 @@ their records, an administrator copies whole runs only, and no message shows a p
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -412,6 +413,66 @@ def test_nobody_adds_to_or_preempts_a_blob(team, db, tmp_path: Path) -> None:
         assert conn.execute("SELECT count(*) FROM sop.blobs WHERE sha256 = %s", (later,)).fetchone()[0] == 0
     assert sop(team, db, "rina", "attach", "2", str(template), "--input").returncode == 0
     assert sop(team, db, "rina", "verify").returncode == 0
+
+
+def test_content_claimed_under_another_files_hash_is_refused_then_set_aside_by_an_administrator(
+    team, db, tmp_path: Path
+) -> None:
+    """A login seals, under the SHA-256 of a file someone will attach, junk over 64 MiB (which the database
+    does not hash itself). The attach is refused in one line and records nothing; an administrator's sop
+    reads the junk back, finds that it does not hash to its name, and sets it aside; the file then goes in."""
+    letter = tmp_path / "surat.pdf"
+    letter.write_bytes(b"surat undangan rapat\n")
+    sha = hashlib.sha256(letter.read_bytes()).hexdigest()
+    mib = 1024 * 1024
+    with connect(team, db, "siti") as conn, conn.transaction():
+        conn.execute(
+            "SELECT sop.put_chunk(%s, g, decode(repeat('41', %s), 'hex')) FROM generate_series(0, 63) g", (sha, mib)
+        )
+        conn.execute("SELECT sop.put_chunk(%s, 64, 'A')", (sha,))
+        assert conn.execute("SELECT sop.seal_blob(%s, %s, 65)", (sha, 64 * mib + 1)).fetchone()[0] is True
+    run = sop(team, db, "rina", "start", "rkt-ii", "-q").stdout.strip()
+    before = sop(team, db, "rina", "log", "--format", "json").stdout
+    refused = one_line(sop(team, db, "rina", "done", "1", "--attach", str(letter)))
+    assert "other content under the SHA-256" in refused and "siti" in refused and f"set-aside {sha[:12]}" in refused
+    assert sop(team, db, "rina", "log", "--format", "json").stdout == before  # nothing recorded
+    assert "only a member of sop_admin" in one_line(sop(team, db, "budi", "store", "set-aside", sha[:12]))
+    assert "set aside" in sop(team, db, "ani", "store", "set-aside", sha[:12]).stdout  # ani is sop_admin here
+    assert sop(team, db, "rina", "done", "1", "--attach", str(letter), "--run", run).returncode == 0
+    assert sop(team, db, "rina", "verify").returncode == 0
+    # content that has its SHA-256 is never set aside, and a bad reference is one line
+    assert "has its SHA-256" in one_line(sop(team, db, "ani", "store", "set-aside", sha))
+    assert "not the start of a SHA-256" in one_line(sop(team, db, "ani", "store", "set-aside", "xyz"))
+    with connect(team, db, "postgres") as admin:
+        aside = admin.execute("SELECT created_by, set_aside_by FROM sop.damaged_blobs WHERE sha256 = %s", (sha,))
+        assert aside.fetchall() == [("siti", "ani")]
+
+
+def test_an_unreachable_target_stops_a_migration_at_once(tmp_path: Path) -> None:
+    """One question to the target before any run: not one connection attempt (and one line) per run."""
+    home = tmp_path / "home"
+    local = {**os.environ, "SOP_HOME": str(home), "SOP_USER": "ani", "SOP_NOW": MONDAY, "SOP_LANG": "en"}
+    local.pop("SOP_STORE", None)
+    for _ in range(4):
+        subprocess.run([sys.executable, "-m", "sopcli", "start", "rkt-ii", "-q"], env=local, check=True)
+    with socket.socket() as listener:  # takes connections and never answers
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        url = f"host=127.0.0.1 port={listener.getsockname()[1]} dbname=sop user=ani sslmode=disable gssencmode=disable"
+        result = subprocess.run(
+            [sys.executable, "-m", "sopcli", "store", "migrate", "--to", url],
+            env={**local, "SOP_CONNECT_TIMEOUT": "1"},
+            capture_output=True,
+            text=True,
+        )
+        listener.settimeout(0.2)
+        attempts = 0
+        with contextlib.suppress(OSError):
+            while True:
+                listener.accept()[0].close()
+                attempts += 1
+    assert "cannot reach the team store" in one_line(result)
+    assert attempts == 1, attempts  # four runs, one attempt
 
 
 def test_an_attachment_that_changes_while_it_is_sent_stores_nothing(team, db, tmp_path: Path, monkeypatch) -> None:

@@ -49,7 +49,11 @@ def migrate(
     plan: list[str] = []  # ids only: a store's every record at once would not fit in memory (10,000 runs)
     disagree: list[str] = []
     skipped = 0
+    existing = set(target.run_ids())  # one question first: a target that cannot be reached fails here, once
     for run_id in source.run_ids():
+        if run_id not in existing:
+            plan.append(run_id)
+            continue
         try:
             records = source.export_run(run_id)
         except SopError as err:

@@ -2,6 +2,45 @@
 ordering, periods); fill them into the catalogue with: python tools/fill.py tools/translations/review.py"""
 
 TR = {
+    "Sets aside evidence whose stored content does not have its SHA-256 (team store, sop_admin), so that "
+    "attaching the file again stores it whole.": (
+        "Menyisihkan bukti yang isi tersimpannya tidak memiliki SHA-256-nya (penyimpanan tim, sop_admin), "
+        "agar melampirkan berkas itu lagi menyimpannya utuh."
+    ),
+    "the evidence's SHA-256, or its first digits": "SHA-256 bukti itu, atau digit-digit awalnya",
+    "set-aside is for a team store; the embedded store sets damaged evidence aside by itself": (
+        "set-aside untuk penyimpanan tim; penyimpanan bawaan menyisihkan bukti yang rusak dengan sendirinya"
+    ),
+    "set SOP_STORE to the team store": "atur SOP_STORE ke penyimpanan tim",
+    "Evidence {sha} set aside (its chunks stay in the database); attaching the file again stores it whole.": (
+        "Bukti {sha} disisihkan (potongan-potongannya tetap di basis data); melampirkan berkas itu lagi "
+        "menyimpannya utuh."
+    ),
+    "the team store holds other content under the SHA-256 of this file (evidence {sha}, stored by {login}); "
+    "nothing was recorded": (
+        "penyimpanan tim menyimpan isi lain di bawah SHA-256 berkas ini (bukti {sha}, disimpan oleh {login}); "
+        "tidak ada yang dicatat"
+    ),
+    "an administrator checks it and sets it aside: sop store set-aside {sha}": (
+        "administrator memeriksanya dan menyisihkannya: sop store set-aside {sha}"
+    ),
+    "{ref!r} is not the start of a SHA-256": "{ref!r} bukan awal sebuah SHA-256",
+    "give at least its first 6 hexadecimal digits, as `sop verify` names it": (
+        "berikan sedikitnya 6 digit heksadesimal pertamanya, seperti yang disebut `sop verify`"
+    ),
+    "no single evidence {ref} in the team store": "tidak ada satu bukti {ref} pun di penyimpanan tim",
+    "{ref} names more than one evidence; give more of its digits": (
+        "{ref} menunjuk lebih dari satu bukti; berikan lebih banyak digitnya"
+    ),
+    "`sop verify` names evidence by the first 12 digits of its SHA-256": (
+        "`sop verify` menyebut bukti dengan 12 digit pertama SHA-256-nya"
+    ),
+    "the content stored for evidence {sha} has its SHA-256; nothing was set aside": (
+        "isi yang tersimpan untuk bukti {sha} memiliki SHA-256-nya; tidak ada yang disisihkan"
+    ),
+    "`sop verify` names evidence that was changed": "`sop verify` menyebut bukti yang telah diubah",
+    "only a member of sop_admin sets evidence aside": "hanya anggota sop_admin yang menyisihkan bukti",
+    "ask an administrator": "tanyakan kepada administrator",
     "cannot tell which shell this is; name it: sop {flag} {shells}": (
         "tidak dapat diketahui shell apa ini; sebutkan: sop {flag} {shells}"
     ),
@@ -26,6 +65,7 @@ TR = {
     "DATE": "TANGGAL",
     "FILE.docx": "BERKAS.docx",
     "URL": "URL",
+    "SHA256": "SHA256",
     "a4|f4": "a4|f4",
     "{name}: {value!r} is below the least allowed, {limit}": "{name}: {value!r} di bawah batas terkecil, {limit}",
     "{name}: {value!r} must be more than {limit}": "{name}: {value!r} harus lebih dari {limit}",

@@ -40,6 +40,7 @@ METAVARS = (
     N_("DATE"),
     N_("FILE.docx"),
     N_("URL"),
+    N_("SHA256"),
     N_("a4|f4"),
     N_("id|en"),
 )

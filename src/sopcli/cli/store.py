@@ -1,4 +1,4 @@
-"""Commands on the store itself: init, info, migrate, reindex."""
+"""Commands on the store itself: init, info, migrate, reindex, set-aside."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 
 from sopcli.cli import FormatOpt, TableOrJson, app, command, environment, new_app, print_json, say, warn
-from sopcli.errors import SopError, Usage
+from sopcli.errors import Refused, SopError, Usage
 from sopcli.i18n import N_, _
 
 store_app = new_app(
@@ -128,4 +128,33 @@ def reindex(ctx: typer.Context) -> None:
         _("The index agrees with the run files.")
         if not changes
         else _("Index rebuilt: {count} change(s).", count=len(changes))
+    )
+
+
+@command(
+    "set-aside",
+    help=N_(
+        "Sets aside evidence whose stored content does not have its SHA-256 (team store, sop_admin), "
+        "so that attaching the file again stores it whole."
+    ),
+    app=store_app,
+)
+def set_aside(
+    ctx: typer.Context,
+    sha: Annotated[str, typer.Argument(metavar="SHA256", help=N_("the evidence's SHA-256, or its first digits"))],
+) -> None:
+    from sopcli.store import open_store
+
+    store: Any = open_store(environment(ctx))
+    if store.kind != "postgresql":
+        raise Refused(
+            _("set-aside is for a team store; the embedded store sets damaged evidence aside by itself"),
+            _("set SOP_STORE to the team store"),
+        )
+    full = store.set_aside(sha.strip().lower())
+    say(
+        _(
+            "Evidence {sha} set aside (its chunks stay in the database); attaching the file again stores it whole.",
+            sha=full[:12],
+        )
     )

@@ -516,25 +516,60 @@ class PostgresStore:
     def _upload(self, connection: Any, sha: str, size: int, blocks: Iterable[bytes]) -> str:
         """Sends content in chunks, then asks the database to make it a blob, which it does only once the
         chunks add up to `size` (and, up to 64 MiB, hash to `sha`). Returns the SHA-256 of what was sent (the
-        caller compares: a file that changed while it was sent is refused). Content stored already is not sent
-        again."""
+        caller compares: a file that changed while it was sent is refused). Content stored already under `sha`
+        is not sent again, but compared chunk by chunk with what would have been sent (the database does not
+        hash a file over 64 MiB itself, so what it holds might not be this file): other content is refused."""
         if connection.execute("SELECT 1 FROM sop.blobs WHERE sha256 = %s", (sha,)).fetchone():
-            return sha
-        digest = hashlib.sha256()
+            digest, pieces = hashlib.sha256(), hashlib.sha256()
+            for piece in _rechunk(blocks):
+                digest.update(piece)
+                pieces.update(hashlib.sha256(piece).digest())
+            if digest.hexdigest() == sha:
+                self._same_as_stored(connection, sha, size, pieces.hexdigest())
+            return digest.hexdigest()
+        digest, pieces = hashlib.sha256(), hashlib.sha256()
+        chunks = _rechunk(blocks)
         try:
             with connection.transaction():  # a savepoint: chunks of an upload someone else finished first go
                 n = 0
-                for piece in _rechunk(blocks):
+                for piece in chunks:
                     digest.update(piece)
+                    pieces.update(hashlib.sha256(piece).digest())
                     if not connection.execute("SELECT sop.put_chunk(%s, %s, %b)", (sha, n, piece)).fetchone()[0]:
                         raise _AlreadyStored
                     n += 1
                 if digest.hexdigest() != sha:
                     return digest.hexdigest()
-                connection.execute("SELECT sop.seal_blob(%s, %s, %s)", (sha, size, n))
+                if not connection.execute("SELECT sop.seal_blob(%s, %s, %s)", (sha, size, n)).fetchone()[0]:
+                    raise _AlreadyStored  # another session sealed it first: its copy stays, ours goes
         except _AlreadyStored:
-            return sha
+            for piece in chunks:  # the rest of the file, to know what it holds
+                digest.update(piece)
+                pieces.update(hashlib.sha256(piece).digest())
+            if digest.hexdigest() == sha:
+                self._same_as_stored(connection, sha, size, pieces.hexdigest())
         return digest.hexdigest()
+
+    def _same_as_stored(self, connection: Any, sha: str, size: int, pieces: str) -> None:
+        """Refuses when the blob stored under `sha` is not this content: its size or the SHA-256 of its chunks'
+        own SHA-256s (which the database computes one chunk at a time) differ from this file's."""
+        found = connection.execute(
+            "SELECT b.size, b.created_by, encode(sha256(string_agg(sha256(c.data), ''::bytea ORDER BY c.n)), 'hex') "
+            "FROM sop.blobs b JOIN sop.chunks c ON c.sha256 = b.sha256 AND c.upload = b.upload AND c.n < b.chunks "
+            "WHERE b.sha256 = %s GROUP BY b.size, b.created_by",
+            (sha,),
+        ).fetchone()
+        stored_size, by, stored = found if found else (0, "?", hashlib.sha256().hexdigest())
+        if stored_size != size or stored != pieces:
+            raise Damaged(
+                _(
+                    "the team store holds other content under the SHA-256 of this file (evidence {sha}, stored by "
+                    "{login}); nothing was recorded",
+                    sha=sha[:12],
+                    login=by,
+                ),
+                _("an administrator checks it and sets it aside: sop store set-aside {sha}", sha=sha[:12]),
+            )
 
     def _store_blob(self, connection: Any, item: Attachment, ref: dict[str, Any]) -> None:
         with os.fdopen(os.dup(item.fd), "rb") as handle:
@@ -787,6 +822,37 @@ class PostgresStore:
 
     def open_evidence(self, item: dict[str, Any]) -> Iterator[bytes]:
         return self._blocks(item["sha256"])
+
+    def set_aside(self, ref: str) -> str:
+        """Sets aside the stored content of evidence `ref` (a SHA-256 or a unique start of one) once this
+        process has read it back and found that it does not hash to its SHA-256; returns the full SHA-256.
+        Only a member of sop_admin may; the chunks stay in the database."""
+        self._version()
+        if not re.fullmatch(r"[0-9a-f]{6,64}", ref):
+            raise Refused(
+                _("{ref!r} is not the start of a SHA-256", ref=ref),
+                _("give at least its first 6 hexadecimal digits, as `sop verify` names it"),
+            )
+        found = [r[0] for r in self._query("SELECT sha256 FROM sop.blobs WHERE sha256 LIKE %s LIMIT 2", (ref + "%",))]
+        if len(found) != 1:
+            raise NotFound(
+                _("no single evidence {ref} in the team store", ref=ref)
+                if not found
+                else _("{ref} names more than one evidence; give more of its digits", ref=ref),
+                _("`sop verify` names evidence by the first 12 digits of its SHA-256"),
+            )
+        sha = found[0]
+        digest = hashlib.sha256()
+        for block in self._blocks(sha):
+            digest.update(block)
+        if digest.hexdigest() == sha:
+            raise Refused(
+                _("the content stored for evidence {sha} has its SHA-256; nothing was set aside", sha=sha[:12]),
+                _("`sop verify` names evidence that was changed"),
+            )
+        with self._errors(), self._connect().transaction():
+            self._connect().execute("SELECT sop.set_aside_blob(%s)", (sha,))
+        return sha
 
     # -- verifying, rebuilding and describing
 
@@ -1091,6 +1157,11 @@ def _refusal(code: str, detail: dict[str, Any]) -> SopError:
         return StoreError(
             _("the team store refuses a summary of run {run} that disagrees with its records", run=run),
             _("`sop verify --run {run}` shows why", run=run),
+        )
+    if code == "admin":
+        return Refused(
+            _("only a member of sop_admin sets evidence aside"),
+            _("ask an administrator"),
         )
     if code == "append_only":
         return Refused(

@@ -104,6 +104,7 @@ CREATE TABLE IF NOT EXISTS sop.damaged_blobs (
     created_by text NOT NULL,
     set_aside_at timestamptz NOT NULL DEFAULT now()
 );
+ALTER TABLE sop.damaged_blobs ADD COLUMN IF NOT EXISTS set_aside_by text;  -- null: by the upgrade from schema 1
 
 CREATE TABLE IF NOT EXISTS sop.summaries (
     run_id text PRIMARY KEY REFERENCES sop.runs (id),
@@ -989,6 +990,29 @@ BEGIN
     ALTER TABLE sop.blobs ENABLE TRIGGER append_only_rows;
 END $$;
 
+-- A blob an administrator's sop has read back and found not to hash to its SHA-256 (a file over 64 MiB, which
+-- the database does not hash itself) is set aside, its chunks kept; attaching the file again stores it whole.
+CREATE OR REPLACE FUNCTION sop.set_aside_blob(p_sha text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    b record;
+BEGIN
+    IF NOT pg_has_role(session_user, 'sop_admin', 'MEMBER') THEN
+        PERFORM sop.refuse('admin', '42501', jsonb_build_object('login', session_user::text),
+                           'only a member of sop_admin sets evidence aside');
+    END IF;
+    SELECT * INTO b FROM sop.blobs WHERE sha256 = p_sha;
+    IF NOT FOUND THEN
+        RETURN false;
+    END IF;
+    ALTER TABLE sop.blobs DISABLE TRIGGER append_only_rows;
+    INSERT INTO sop.damaged_blobs (sha256, size, chunks, upload, created_by, set_aside_by)
+    VALUES (b.sha256, b.size, b.chunks, b.upload, b.created_by, session_user);
+    DELETE FROM sop.blobs WHERE sha256 = b.sha256;
+    ALTER TABLE sop.blobs ENABLE TRIGGER append_only_rows;
+    RETURN true;
+END $$;
+
 -- The upgrade from schema 1: summaries that do not agree with their records (or whose run is damaged) are
 -- removed; they are derived, and `sop store reindex` rebuilds them. Returns the runs concerned.
 CREATE OR REPLACE FUNCTION sop.drop_disagreeing_summaries() RETURNS SETOF text
@@ -1172,4 +1196,4 @@ GRANT SELECT ON sop.meta, sop.runs, sop.records, sop.blobs, sop.chunks, sop.summ
 GRANT SELECT, INSERT, UPDATE ON sop.current TO sop_user;
 GRANT EXECUTE ON FUNCTION sop.append_record(text, text, text, text), sop.put_summary(jsonb),
     sop.put_chunk(text, integer, bytea), sop.seal_blob(text, bigint, integer),
-    sop.import_run(text, text[], text[], text[], jsonb) TO sop_user;
+    sop.import_run(text, text[], text[], text[], jsonb), sop.set_aside_blob(text) TO sop_user;
