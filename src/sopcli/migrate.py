@@ -35,6 +35,7 @@ def migrate(
     summarize: Callable[[list[Record]], dict[str, Any]],
     check_source: Callable[[str], list[str]],
     check_target: Callable[[str], list[str]],
+    progress: Callable[[str], None] = lambda line: None,
 ) -> Migration:
     """Copies every run of `source` that `target` lacks and skips the identical ones. Where the two stores
     disagree about a run it refuses, naming the run and copying nothing. A run that does not verify in
@@ -111,7 +112,9 @@ def migrate(
             done.failed[run_id] = _("copied but does not verify there: {problem}", problem=problems[0])
             continue
         copied += 1
-        done.lines.append(_("run {run}: copied ({count} records), verified", run=run_id, count=len(records)))
+        line = _("run {run}: copied ({count} records), verified", run=run_id, count=len(records))
+        done.lines.append(line)
+        progress(line)  # as it happens: a migration stopped half-way has said which runs are across
     if done.failed:
         done.lines.append(
             _(

@@ -2,6 +2,8 @@
 ordering, periods); fill them into the catalogue with: python tools/fill.py tools/translations/review.py"""
 
 TR = {
+    "evidence {sha} does not have its SHA-256": "bukti {sha} tidak memiliki SHA-256-nya",
+    "it does not verify in the team store: {problem}": "tidak lolos pemeriksaan di penyimpanan tim: {problem}",
     "Sets aside evidence whose stored content does not have its SHA-256 (team store, sop_admin), so that "
     "attaching the file again stores it whole.": (
         "Menyisihkan bukti yang isi tersimpannya tidak memiliki SHA-256-nya (penyimpanan tim, sop_admin), "

@@ -108,9 +108,8 @@ def migrate(
 
         return check
 
-    done = moving.migrate(origin, target, summarize, checker(before), checker(after))
-    for line in done.lines:
-        say(line)
+    done = moving.migrate(origin, target, summarize, checker(before), checker(after), progress=say)
+    say(done.lines[-1])  # the count; each run's line was said as it was copied
     for run_id, reason in done.failed.items():
         warn("sop: " + _("run {run}: not copied: {reason}", run=run_id, reason=reason))
     if done.failed:

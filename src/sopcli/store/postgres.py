@@ -954,11 +954,7 @@ class PostgresStore:
             for item, chunks in blobs:
                 if self._upload(connection, item["sha256"], item["size"], chunks) != item["sha256"]:
                     raise StoreError(
-                        _(
-                            "evidence {sha} does not have its SHA-256; run {run} was not copied",
-                            sha=item["sha256"][:12],
-                            run=run_id,
-                        ),
+                        _("evidence {sha} does not have its SHA-256", sha=item["sha256"][:12]),
                         _("`sop verify --run {run}` in the store it comes from names the file", run=run_id),
                     )
             for record in records:
@@ -977,11 +973,7 @@ class PostgresStore:
             problems = check(run_id) if check else []
             if problems:
                 raise Refused(
-                    _(
-                        "run {run} does not verify in the team store: {problem}; it was not copied",
-                        run=run_id,
-                        problem=problems[0],
-                    ),
+                    _("it does not verify in the team store: {problem}", problem=problems[0]),
                     _("`sop verify --run {run}` in the store it comes from shows why", run=run_id),
                 )
 
