@@ -446,6 +446,8 @@ def test_content_claimed_under_another_files_hash_is_refused_then_set_aside_by_a
     with connect(team, db, "postgres") as admin:
         aside = admin.execute("SELECT created_by, set_aside_by FROM sop.damaged_blobs WHERE sha256 = %s", (sha,))
         assert aside.fetchall() == [("siti", "ani")]
+    with connect(team, db, "ani") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match="sop.whole"):
+        conn.execute("SELECT sop.set_aside_blob(%s)", (sha,))  # past sop: whole content stays, even for an admin
 
 
 def test_an_unreachable_target_stops_a_migration_at_once(tmp_path: Path) -> None:

@@ -1152,6 +1152,14 @@ def _refusal(code: str, detail: dict[str, Any]) -> SopError:
             _("the team store refuses a summary of run {run} that disagrees with its records", run=run),
             _("`sop verify --run {run}` shows why", run=run),
         )
+    if code == "whole":
+        return Refused(
+            _(
+                "the content stored for evidence {sha} has its SHA-256; nothing was set aside",
+                sha=str(detail.get("sha256", ""))[:12],
+            ),
+            _("`sop verify` names evidence that was changed"),
+        )
     if code == "admin":
         return Refused(
             _("only a member of sop_admin sets evidence aside"),

@@ -990,8 +990,8 @@ BEGIN
     ALTER TABLE sop.blobs ENABLE TRIGGER append_only_rows;
 END $$;
 
--- A blob an administrator's sop has read back and found not to hash to its SHA-256 (a file over 64 MiB, which
--- the database does not hash itself) is set aside, its chunks kept; attaching the file again stores it whole.
+-- A blob an administrator's sop has read back and found not to hash to its SHA-256 is set aside, its chunks
+-- kept; attaching the file again stores it whole.
 CREATE OR REPLACE FUNCTION sop.set_aside_blob(p_sha text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -1004,6 +1004,12 @@ BEGIN
     SELECT * INTO b FROM sop.blobs WHERE sha256 = p_sha;
     IF NOT FOUND THEN
         RETURN false;
+    END IF;
+    -- up to 64 MiB the database hashes the content itself: whole content is never set aside (above, it takes
+    -- the administrator's word, which their sop has checked by reading the content back)
+    IF b.size <= 67108864 AND sop.blob_problem(b.sha256, b.upload, b.size, b.chunks) IS NULL THEN
+        PERFORM sop.refuse('whole', '42501', jsonb_build_object('sha256', b.sha256),
+                           'the content stored for this evidence has its SHA-256');
     END IF;
     ALTER TABLE sop.blobs DISABLE TRIGGER append_only_rows;
     INSERT INTO sop.damaged_blobs (sha256, size, chunks, upload, created_by, set_aside_by)
