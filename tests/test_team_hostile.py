@@ -434,7 +434,8 @@ def test_content_claimed_under_another_files_hash_is_refused_then_set_aside_by_a
     run = sop(team, db, "rina", "start", "rkt-ii", "-q").stdout.strip()
     before = sop(team, db, "rina", "log", "--format", "json").stdout
     refused = one_line(sop(team, db, "rina", "done", "1", "--attach", str(letter)))
-    assert "other content under the SHA-256" in refused and "siti" in refused and f"set-aside {sha[:12]}" in refused
+    assert "other content under the SHA-256 of 'surat.pdf'" in refused and "siti" in refused
+    assert f"set-aside {sha}" in refused
     assert sop(team, db, "rina", "log", "--format", "json").stdout == before  # nothing recorded
     assert "only a member of sop_admin" in one_line(sop(team, db, "budi", "store", "set-aside", sha[:12]))
     assert "set aside" in sop(team, db, "ani", "store", "set-aside", sha[:12]).stdout  # ani is sop_admin here
@@ -447,7 +448,37 @@ def test_content_claimed_under_another_files_hash_is_refused_then_set_aside_by_a
         aside = admin.execute("SELECT created_by, set_aside_by FROM sop.damaged_blobs WHERE sha256 = %s", (sha,))
         assert aside.fetchall() == [("siti", "ani")]
     with connect(team, db, "ani") as conn, pytest.raises(psycopg.errors.InsufficientPrivilege, match="sop.whole"):
-        conn.execute("SELECT sop.set_aside_blob(%s)", (sha,))  # past sop: whole content stays, even for an admin
+        upload = conn.execute("SELECT upload FROM sop.blobs WHERE sha256 = %s", (sha,)).fetchone()[0]
+        conn.execute("SELECT sop.set_aside_blob(%s, %s)", (sha, upload))  # past sop: whole content stays
+
+
+def test_content_is_cut_into_chunks_one_way_only(team, db, tmp_path: Path) -> None:
+    """The right bytes cut another way (or an empty file given an empty chunk) would make the same content
+    look like other content to sop, which compares chunk by chunk: the database seals only 1 MiB chunks, the
+    last one shorter, none for an empty file. So a file whose bytes a login has cannot be blocked."""
+    mib = 1024 * 1024
+    content = bytes(range(256)) * (mib // 256) * 2 + b"tail"  # 2 MiB and 4 bytes
+    empty, letter = tmp_path / "kosong.txt", tmp_path / "surat.bin"
+    empty.write_bytes(b"")
+    letter.write_bytes(content)
+    nothing, sha = hashlib.sha256(b"").hexdigest(), hashlib.sha256(content).hexdigest()
+    with connect(team, db, "siti") as conn:
+        for cuts, target, size in [
+            ([b""], nothing, 0),
+            ([content[:100], content[100 : 100 + mib], content[100 + mib :]], sha, len(content)),
+            ([content[:mib], content[mib : 2 * mib], content[2 * mib :], b""], sha, len(content)),
+        ]:
+            with pytest.raises(psycopg.errors.CheckViolation, match="sop.evidence"), conn.transaction():
+                for n, piece in enumerate(cuts):
+                    conn.execute("SELECT sop.put_chunk(%s, %s, %s)", (target, n, piece))
+                conn.execute("SELECT sop.seal_blob(%s, %s, %s)", (target, size, len(cuts)))
+        with conn.transaction():  # the one way: taken, and then the same as anyone's file
+            for n, start in enumerate(range(0, len(content), mib)):
+                conn.execute("SELECT sop.put_chunk(%s, %s, %s)", (sha, n, content[start : start + mib]))
+            assert conn.execute("SELECT sop.seal_blob(%s, %s, 3)", (sha, len(content))).fetchone()[0] is True
+    sop(team, db, "rina", "start", "rkt-ii", "-q")
+    assert sop(team, db, "rina", "done", "1", "--attach", str(empty), "--attach", str(letter)).returncode == 0
+    assert sop(team, db, "rina", "verify").returncode == 0
 
 
 def test_an_unreachable_target_stops_a_migration_at_once(tmp_path: Path) -> None:

@@ -2,6 +2,14 @@
 ordering, periods); fill them into the catalogue with: python tools/fill.py tools/translations/review.py"""
 
 TR = {
+    "the team store holds other content under the SHA-256 of {name!r} (evidence {sha}, stored by {login}); "
+    "nothing was recorded": (
+        "penyimpanan tim menyimpan isi lain di bawah SHA-256 {name!r} (bukti {sha}, disimpan oleh {login}); "
+        "tidak ada yang dicatat"
+    ),
+    "evidence {sha} changed while it was read back; nothing was set aside": (
+        "bukti {sha} berubah selagi dibaca ulang; tidak ada yang disisihkan"
+    ),
     "evidence {sha} does not have its SHA-256": "bukti {sha} tidak memiliki SHA-256-nya",
     "it does not verify in the team store: {problem}": "tidak lolos pemeriksaan di penyimpanan tim: {problem}",
     "Sets aside evidence whose stored content does not have its SHA-256 (team store, sop_admin), so that "

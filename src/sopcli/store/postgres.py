@@ -513,7 +513,7 @@ class PostgresStore:
         sha, size = evidence.hash_file(item.fd)
         return {"name": item.name, "sha256": sha, "size": size}
 
-    def _upload(self, connection: Any, sha: str, size: int, blocks: Iterable[bytes]) -> str:
+    def _upload(self, connection: Any, sha: str, size: int, blocks: Iterable[bytes], name: str) -> str:
         """Sends content in chunks, then asks the database to make it a blob, which it does only once the
         chunks add up to `size` (and, up to 64 MiB, hash to `sha`). Returns the SHA-256 of what was sent (the
         caller compares: a file that changed while it was sent is refused). Content stored already under `sha`
@@ -525,7 +525,7 @@ class PostgresStore:
                 digest.update(piece)
                 pieces.update(hashlib.sha256(piece).digest())
             if digest.hexdigest() == sha:
-                self._same_as_stored(connection, sha, size, pieces.hexdigest())
+                self._same_as_stored(connection, sha, size, pieces.hexdigest(), name)
             return digest.hexdigest()
         digest, pieces = hashlib.sha256(), hashlib.sha256()
         chunks = _rechunk(blocks)
@@ -547,10 +547,10 @@ class PostgresStore:
                 digest.update(piece)
                 pieces.update(hashlib.sha256(piece).digest())
             if digest.hexdigest() == sha:
-                self._same_as_stored(connection, sha, size, pieces.hexdigest())
+                self._same_as_stored(connection, sha, size, pieces.hexdigest(), name)
         return digest.hexdigest()
 
-    def _same_as_stored(self, connection: Any, sha: str, size: int, pieces: str) -> None:
+    def _same_as_stored(self, connection: Any, sha: str, size: int, pieces: str, name: str) -> None:
         """Refuses when the blob stored under `sha` is not this content: its size or the SHA-256 of its chunks'
         own SHA-256s (which the database computes one chunk at a time) differ from this file's."""
         found = connection.execute(
@@ -563,18 +563,20 @@ class PostgresStore:
         if stored_size != size or stored != pieces:
             raise Damaged(
                 _(
-                    "the team store holds other content under the SHA-256 of this file (evidence {sha}, stored by "
+                    "the team store holds other content under the SHA-256 of {name!r} (evidence {sha}, stored by "
                     "{login}); nothing was recorded",
+                    name=name,
                     sha=sha[:12],
                     login=by,
                 ),
-                _("an administrator checks it and sets it aside: sop store set-aside {sha}", sha=sha[:12]),
+                _("an administrator checks it and sets it aside: sop store set-aside {sha}", sha=sha),
             )
 
     def _store_blob(self, connection: Any, item: Attachment, ref: dict[str, Any]) -> None:
         with os.fdopen(os.dup(item.fd), "rb") as handle:
             handle.seek(0)
-            sent = self._upload(connection, ref["sha256"], ref["size"], iter(lambda: handle.read(CHUNK), b""))
+            blocks = iter(lambda: handle.read(CHUNK), b"")
+            sent = self._upload(connection, ref["sha256"], ref["size"], blocks, ref["name"])
         if sent != ref["sha256"]:
             raise Refused(
                 _("{name!r} changed while it was being stored; nothing was recorded", name=ref["name"]),
@@ -803,9 +805,9 @@ class PostgresStore:
             )
         return None
 
-    def _blocks(self, sha256: str) -> Iterator[bytes]:
-        """The chunks of one blob in order (those of the upload that proved whole, as many as it counts),
-        fetched one at a time (memory stays bounded)."""
+    def _blocks(self, sha256: str, upload: str | None = None) -> Iterator[bytes]:
+        """The chunks of one blob in order (those of the upload that proved whole, as many as it counts; of
+        `upload` only, if given), fetched one at a time (memory stays bounded)."""
         with self._errors():
             connection = self._connect()
             cursor = connection.cursor(name=f"blob_{secrets.token_hex(4)}")
@@ -813,8 +815,8 @@ class PostgresStore:
                 cursor.execute(
                     "SELECT c.data FROM sop.blobs b JOIN sop.chunks c "
                     "ON c.sha256 = b.sha256 AND c.upload = b.upload AND c.n < b.chunks "
-                    "WHERE b.sha256 = %s ORDER BY c.n",
-                    (sha256,),
+                    "WHERE b.sha256 = %s AND (%s::text IS NULL OR b.upload = %s) ORDER BY c.n",
+                    (sha256, upload, upload),
                 )
                 cursor.itersize = 1
                 for (data,) in cursor:
@@ -830,10 +832,10 @@ class PostgresStore:
         self._version()
         if not re.fullmatch(r"[0-9a-f]{6,64}", ref):
             raise Refused(
-                _("{ref!r} is not the start of a SHA-256", ref=ref),
+                _("{ref!r} is not the start of a SHA-256", ref=ref[:70]),
                 _("give at least its first 6 hexadecimal digits, as `sop verify` names it"),
             )
-        found = [r[0] for r in self._query("SELECT sha256 FROM sop.blobs WHERE sha256 LIKE %s LIMIT 2", (ref + "%",))]
+        found = self._query("SELECT sha256, upload FROM sop.blobs WHERE sha256 LIKE %s LIMIT 2", (ref + "%",))
         if len(found) != 1:
             raise NotFound(
                 _("no single evidence {ref} in the team store", ref=ref)
@@ -841,11 +843,11 @@ class PostgresStore:
                 else _("{ref} names more than one evidence; give more of its digits", ref=ref),
                 _("`sop verify` names evidence by the first 12 digits of its SHA-256"),
             )
-        sha = found[0]
+        sha, upload = found[0]
         if not self.may_force():  # the database refuses it too; saying so first spares reading the file back
             raise _refusal("admin", {})
         digest = hashlib.sha256()
-        for block in self._blocks(sha):
+        for block in self._blocks(sha, upload):
             digest.update(block)
         if digest.hexdigest() == sha:
             raise Refused(
@@ -853,7 +855,12 @@ class PostgresStore:
                 _("`sop verify` names evidence that was changed"),
             )
         with self._errors(), self._connect().transaction():
-            self._connect().execute("SELECT sop.set_aside_blob(%s)", (sha,))
+            done = self._connect().execute("SELECT sop.set_aside_blob(%s, %s)", (sha, upload)).fetchone()[0]
+        if not done:  # set aside meanwhile, or the file attached again: what was read back is gone
+            raise Refused(
+                _("evidence {sha} changed while it was read back; nothing was set aside", sha=sha[:12]),
+                _("run the command again"),
+            )
         return sha
 
     # -- verifying, rebuilding and describing
@@ -954,7 +961,7 @@ class PostgresStore:
         connection = self._connect()
         with self._errors(), connection.transaction():
             for item, chunks in blobs:
-                if self._upload(connection, item["sha256"], item["size"], chunks) != item["sha256"]:
+                if self._upload(connection, item["sha256"], item["size"], chunks, item["name"]) != item["sha256"]:
                     raise StoreError(
                         _("evidence {sha} does not have its SHA-256", sha=item["sha256"][:12]),
                         _("`sop verify --run {run}` in the store it comes from names the file", run=run_id),

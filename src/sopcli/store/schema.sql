@@ -945,11 +945,18 @@ BEGIN
     RETURN NULL;
 END $$;
 
+-- Content is cut into chunks one way only: 1 MiB each, the last one shorter, none for an empty file. So the same
+-- content is always the same chunks, and sop can compare stored content with a file chunk by chunk.
 CREATE OR REPLACE FUNCTION sop.check_blob() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     problem text := sop.blob_problem(NEW.sha256, NEW.upload, NEW.size, NEW.chunks);
 BEGIN
+    IF problem IS NULL AND (NEW.chunks <> (NEW.size + 1048575) / 1048576 OR EXISTS (
+            SELECT 1 FROM sop.chunks WHERE sha256 = NEW.sha256 AND upload = NEW.upload AND n < NEW.chunks - 1
+               AND octet_length(data) <> 1048576)) THEN
+        problem := 'chunks';
+    END IF;
     IF problem IS NOT NULL THEN
         PERFORM sop.refuse('evidence', '23514', jsonb_build_object('sha256', NEW.sha256, 'problem', problem),
                            format('the content stored for evidence %s does not have its SHA-256 (%s)',
@@ -992,7 +999,8 @@ END $$;
 
 -- A blob an administrator's sop has read back and found not to hash to its SHA-256 is set aside, its chunks
 -- kept; attaching the file again stores it whole.
-CREATE OR REPLACE FUNCTION sop.set_aside_blob(p_sha text) RETURNS boolean
+DROP FUNCTION IF EXISTS sop.set_aside_blob(text);
+CREATE OR REPLACE FUNCTION sop.set_aside_blob(p_sha text, p_upload text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     b record;
@@ -1001,7 +1009,8 @@ BEGIN
         PERFORM sop.refuse('admin', '42501', jsonb_build_object('login', session_user::text),
                            'only a member of sop_admin sets evidence aside');
     END IF;
-    SELECT * INTO b FROM sop.blobs WHERE sha256 = p_sha;
+    -- only the upload the administrator's sop read back: content stored since (the file attached again) stays
+    SELECT * INTO b FROM sop.blobs WHERE sha256 = p_sha AND upload = p_upload FOR UPDATE;
     IF NOT FOUND THEN
         RETURN false;
     END IF;
@@ -1202,4 +1211,4 @@ GRANT SELECT ON sop.meta, sop.runs, sop.records, sop.blobs, sop.chunks, sop.summ
 GRANT SELECT, INSERT, UPDATE ON sop.current TO sop_user;
 GRANT EXECUTE ON FUNCTION sop.append_record(text, text, text, text), sop.put_summary(jsonb),
     sop.put_chunk(text, integer, bytea), sop.seal_blob(text, bigint, integer),
-    sop.import_run(text, text[], text[], text[], jsonb), sop.set_aside_blob(text) TO sop_user;
+    sop.import_run(text, text[], text[], text[], jsonb), sop.set_aside_blob(text, text) TO sop_user;
