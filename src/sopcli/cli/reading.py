@@ -38,6 +38,12 @@ class ReportFormat(StrEnum):
     pdf = "pdf"
 
 
+# `report` and `monitor`: the same formats, for a run and for a period
+DocumentFormatOpt = Annotated[
+    ReportFormat, typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv, md, html or pdf"))
+]
+
+
 class Status(StrEnum):
     active = "active"
     completed = "completed"
@@ -74,10 +80,7 @@ def status(ctx: typer.Context, run: RunOpt = None, fmt: FormatOpt = TableOrJson.
 def report_cmd(
     ctx: typer.Context,
     run: RunOpt = None,
-    fmt: Annotated[
-        ReportFormat,
-        typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv, md, html or pdf")),
-    ] = ReportFormat.table,
+    fmt: DocumentFormatOpt = ReportFormat.table,
     output: OutputOpt = None,
     paper: PaperOpt = Paper.a4,
 ) -> None:
@@ -293,15 +296,6 @@ def stats(
     print_lines(lambda width, cs: stats_table({**data, "day_minutes": day}, width, cs))
 
 
-class MonitorFormat(StrEnum):
-    table = "table"
-    json = "json"
-    csv = "csv"
-    md = "md"
-    html = "html"
-    pdf = "pdf"
-
-
 @command(
     "monitor",
     help=N_("Tabel 7, Monitoring Pelaksanaan SOP AP: per step the facts of a period's runs and a proposed assessment."),
@@ -312,10 +306,7 @@ def monitor(
     period: PeriodOpt = None,
     since: FromOpt = None,
     until: ToOpt = None,
-    fmt: Annotated[
-        MonitorFormat,
-        typer.Option("--format", "-f", metavar="FORMAT", help=N_("table, json, csv, md, html or pdf")),
-    ] = MonitorFormat.table,
+    fmt: DocumentFormatOpt = ReportFormat.table,
     output: OutputOpt = None,
     paper: PaperOpt = Paper.a4,
 ) -> None:
@@ -334,10 +325,10 @@ def monitor(
     query = Query(sop=found.id, period=chosen, now=runs.env.now())
     document = sop_document(found)
     data = summaries.diagnosed(runs.rows(query), lambda rows: monitoring.build(document, rows, chosen, runs.env.now()))
-    if fmt is MonitorFormat.json:
+    if fmt is ReportFormat.json:
         print_json(data)
         return
-    if fmt is MonitorFormat.csv:
+    if fmt is ReportFormat.csv:
         from sopcli.render.data import monitor_csv
 
         typer.echo(monitor_csv(data), nl=False)
@@ -345,12 +336,12 @@ def monitor(
     if not data["runs"]["total"]:  # for people one line; json and csv above stay data with their zeros
         say(_("No run of {sop} was active from {first} to {last}.", sop=found.id, first=chosen.first, last=chosen.last))
         return
-    if fmt is MonitorFormat.md:
+    if fmt is ReportFormat.md:
         from sopcli.render.data import monitor_md
 
         typer.echo(monitor_md(data, found.calendar.day_minutes), nl=False)
         return
-    if fmt in (MonitorFormat.html, MonitorFormat.pdf):
+    if fmt in (ReportFormat.html, ReportFormat.pdf):
         from sopcli.render.tabel7 import monitor_form
 
         form = monitor_form(data, found.calendar.day_minutes, paper.value)

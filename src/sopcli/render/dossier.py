@@ -94,47 +94,10 @@ def _facts(rows: list[tuple[str, str]]) -> str:
 
 
 def _run_facts(report: dict[str, Any], verification: dict[str, Any]) -> str:
-    run, totals = report["run"], report["totals"]
-    day = run["day_minutes"]
-    status = w.status(run["status"]) + (f" ({run['cancel_reason']})" if run.get("cancel_reason") else "")
-    started = _("{at} by {person}", at=w.moment(run["started_at"]), person=run["started_by"])
-    if run["finished_at"]:
-        started += " · " + _("ended {at}", at=w.moment(run["finished_at"]))
-    rows = [("SOP", f"{run['number']} — {run['sop_title']}")]
-    if run["title"] != run["sop_title"]:
-        rows.append((_("Title"), run["title"]))
-    rows += [
-        (_("Run"), f"{run['id']} · {status}"),
-        (_("Started"), started),
-        (
-            _("Steps"),
-            _(
-                "{done}/{steps} done · {on_time} on time · {late} late",
-                done=totals["done"],
-                steps=totals["steps"],
-                on_time=totals["on_time"],
-                late=totals["late"],
-            ),
-        ),
-        (
-            _("Time"),
-            _(
-                "{elapsed} / {standard} (working time / standard)",
-                elapsed=w.minutes(totals["elapsed_minutes"], day),
-                standard=w.minutes(totals["standard_minutes"], day),
-            ),
-        ),
-    ]
-    if run["assignments"]:
-        assigned = ", ".join(f"{_lane_name(report, a)}: {p}" for a, p in run["assignments"].items())
-        rows.append((_("Assigned"), assigned))
+    rows = w.run_facts(report)
     rows.append((_("Verification"), _verdict(verification)))
-    rows.append((_("Report made"), w.moment(run["now"])))
+    rows.append((_("Report made"), w.moment(report["run"]["now"])))
     return _facts(rows)
-
-
-def _lane_name(report: dict[str, Any], actor: str) -> str:
-    return next((lane["name"] for lane in report["lanes"] if lane["id"] == actor), actor)
 
 
 def _verdict(verification: dict[str, Any]) -> str:

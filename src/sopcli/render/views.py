@@ -530,44 +530,7 @@ def _procedure(doc: dict[str, Any], width: int, cs: Charset) -> list[Line]:
 
 
 def report_header(report: dict[str, Any], width: int) -> list[Line]:
-    run, totals = report["run"], report["totals"]
-    day = run["day_minutes"]
-    status = w.status(run["status"]) + (f" ({one_line(run['cancel_reason'])})" if run.get("cancel_reason") else "")
-    rows = [("SOP", f"{run['number']} — {run['sop_title']}")]
-    if run["title"] != run["sop_title"]:
-        rows.append((_("Title"), run["title"]))
-    started = _("{at} by {person}", at=w.moment(run["started_at"]), person=run["started_by"])
-    if run["finished_at"]:
-        started += " · " + _("ended {at}", at=w.moment(run["finished_at"]))
-    rows += [
-        (_("Run"), f"{run['id']} · {status}"),
-        (_("Started"), started),
-        (
-            _("Steps"),
-            _(
-                "{done}/{steps} done · {on_time} on time · {late} late",
-                done=totals["done"],
-                steps=totals["steps"],
-                on_time=totals["on_time"],
-                late=totals["late"],
-            ),
-        ),
-        (
-            _("Time"),
-            _(
-                "{elapsed} / {standard} (working time / standard)",
-                elapsed=w.minutes(totals["elapsed_minutes"], day),
-                standard=w.minutes(totals["standard_minutes"], day),
-            ),
-        ),
-    ]
-    if run["assignments"]:
-        rows.append((_("Assigned"), ", ".join(f"{report_lane(report, a)}: {p}" for a, p in run["assignments"].items())))
-    return pairs(rows, width)
-
-
-def report_lane(report: dict[str, Any], actor: str) -> str:
-    return next((lane["name"] for lane in report["lanes"] if lane["id"] == actor), actor)
+    return pairs(w.run_facts(report), width)
 
 
 def _who(step: dict[str, Any], cs: Charset) -> Cell:

@@ -168,3 +168,48 @@ def monitoring_notes(step: dict[str, Any], day_minutes: float) -> str:
     if step.get("overdue_open"):
         parts.append(_("{count} still open past the standard", count=step["overdue_open"]))
     return "; ".join(parts)
+
+
+def lane_name(report: dict[str, Any], actor: str) -> str:
+    """The name a report gives a lane id (the id itself for a lane it does not know)."""
+    return next((lane["name"] for lane in report["lanes"] if lane["id"] == actor), actor)
+
+
+def run_facts(report: dict[str, Any]) -> list[tuple[str, str]]:
+    """What a run's report opens with, as (label, text): the terminal report and the printed dossier both."""
+    run, totals = report["run"], report["totals"]
+    day = run["day_minutes"]
+    reason = run.get("cancel_reason")
+    state = status(run["status"]) + (f" ({' '.join(str(reason).splitlines())})" if reason else "")
+    started = _("{at} by {person}", at=moment(run["started_at"]), person=run["started_by"])
+    if run["finished_at"]:
+        started += " · " + _("ended {at}", at=moment(run["finished_at"]))
+    rows = [("SOP", f"{run['number']} — {run['sop_title']}")]
+    if run["title"] != run["sop_title"]:
+        rows.append((_("Title"), run["title"]))
+    rows += [
+        (_("Run"), f"{run['id']} · {state}"),
+        (_("Started"), started),
+        (
+            _("Steps"),
+            _(
+                "{done}/{steps} done · {on_time} on time · {late} late",
+                done=totals["done"],
+                steps=totals["steps"],
+                on_time=totals["on_time"],
+                late=totals["late"],
+            ),
+        ),
+        (
+            _("Time"),
+            _(
+                "{elapsed} / {standard} (working time / standard)",
+                elapsed=minutes(totals["elapsed_minutes"], day),
+                standard=minutes(totals["standard_minutes"], day),
+            ),
+        ),
+    ]
+    if run["assignments"]:
+        assigned = ", ".join(f"{lane_name(report, a)}: {p}" for a, p in run["assignments"].items())
+        rows.append((_("Assigned"), assigned))
+    return rows
